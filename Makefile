@@ -1,0 +1,35 @@
+# feedhouse: the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null)
+ifeq ($(UV),)
+UV := .tools/bin/uv
+endif
+VENV := .venv
+DB ?= warehouse/feedhouse.duckdb
+
+export PREFECT_HOME ?= $(CURDIR)/.prefect
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 180
+
+.PHONY: setup run test bench clean
+
+.tools/bin/uv:  ## uv, when the machine has none, in a private venv
+	python3 -m venv .tools && .tools/bin/pip install --quiet "uv==0.13.9"
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	touch $@
+
+setup: $(VENV)/.synced  ## create .venv with the pinned dependencies and the feedhouse command
+
+run: setup  ## serve the bundled sample sites on 127.0.0.1 and ingest them once
+	$(VENV)/bin/feedhouse demo --db $(DB)
+
+test: setup  ## the whole test suite
+	$(VENV)/bin/python -m pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
+
+bench: setup  ## performance benchmarks (not part of make test)
+	$(VENV)/bin/python -m benchmarks.run
+
+clean:
+	rm -rf $(VENV) .tools .prefect warehouse/*.duckdb* warehouse/staging warehouse/sample-feeds.toml

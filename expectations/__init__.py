@@ -1,0 +1,1 @@
+"""Great Expectations suites for the staged tables and the step that validates frames against them."""

@@ -1,0 +1,1 @@
+"""Prefect flows, the network I/O they orchestrate, and the ``feedhouse`` CLI."""

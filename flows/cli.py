@@ -1,0 +1,111 @@
+"""The ``feedhouse`` command line."""
+
+from __future__ import annotations
+
+from flows.prefect_env import configure
+
+configure()  # before anything imports prefect
+
+import json  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Annotated  # noqa: E402
+
+import typer  # noqa: E402
+from rich.console import Console  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+from flows.paths import DEFAULT_DB, DEFAULT_FEEDS  # noqa: E402
+
+app = typer.Typer(help="feedhouse: news feeds → validated star schema in DuckDB.", no_args_is_help=True)
+console = Console()
+
+DbOption = Annotated[str, typer.Option("--db", help="DuckDB warehouse file.")]
+
+
+def _print_summary(summary: dict) -> None:
+    table = Table(title="ingest run", show_header=False)
+    for key in ("run_id", "feeds_polled", "feeds_not_modified", "feeds_failed", "entries_seen",
+                "articles_new", "articles_updated", "rows_quarantined", "recovered_runs", "seconds"):
+        table.add_row(key.replace("_", " "), str(summary.get(key)))
+    stages = ", ".join(f"{k} {v:.2f}s" for k, v in summary.get("stage_seconds", {}).items())
+    table.add_row("stage seconds", stages)
+    console.print(table)
+
+
+@app.command()
+def run(
+    feeds: Annotated[str, typer.Option("--feeds", help="Feed list (TOML).")] = DEFAULT_FEEDS,
+    db: DbOption = DEFAULT_DB,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """One ingest run over a feed list."""
+    from flows.ingest import ingest
+
+    if not Path(feeds).is_file():
+        console.print(f"[red]feed list {feeds} not found[/red]")
+        raise typer.Exit(2)
+    summary = ingest(feeds=str(Path(feeds).resolve()), db=str(Path(db).resolve()))
+    print(json.dumps(summary)) if as_json else _print_summary(summary)
+
+
+@app.command()
+def demo(
+    db: DbOption = DEFAULT_DB,
+    port_base: Annotated[int, typer.Option(help="Sample sites listen on port-base+1..+3.")] = 8700,
+) -> None:
+    """Serve the bundled sample sites on 127.0.0.1 and run one ingest over their feeds."""
+    from flows.ingest import ingest
+    from flows.sample_site import render_feed_list, serve_sample
+
+    db_path = Path(db).resolve()
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    feed_list = db_path.parent / "sample-feeds.toml"
+    with serve_sample(port_base) as hosts:
+        feed_list.write_text(render_feed_list(hosts), encoding="utf-8")
+        console.print(f"sample sites: {hosts}; feed list: {feed_list}")
+        summary = ingest(feeds=str(feed_list), db=str(db_path))
+    _print_summary(summary)
+    console.print(f"warehouse: {db_path}  (try: feedhouse sql \"select * from v_articles limit 5\")")
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="SQL to run, read-only.")],
+    db: DbOption = DEFAULT_DB,
+    fmt: Annotated[str, typer.Option("--format", help="table | csv | json")] = "table",
+    max_rows: Annotated[int, typer.Option(help="Rows shown in table format.")] = 100,
+) -> None:
+    """Run ad-hoc SQL against the warehouse (read-only) and print the result."""
+    import duckdb
+
+    from warehouse.db import connect
+
+    if not Path(db).exists():
+        console.print(f"[red]no warehouse at {db}; run `feedhouse run` or `make run` first[/red]")
+        raise typer.Exit(2)
+    try:
+        with connect(db, read_only=True) as con:
+            relation = con.sql(query)
+            if relation is None:
+                return
+            if fmt == "table":
+                relation.show(max_rows=max_rows, max_width=console.width)
+            elif fmt == "csv":
+                relation.to_df().to_csv(sys.stdout, index=False)
+            elif fmt == "json":
+                print(relation.to_df().to_json(orient="records", date_format="iso", force_ascii=False))
+            else:
+                raise typer.BadParameter(f"unknown format {fmt!r}")
+    except duckdb.Error as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+
+
+def main() -> None:
+    """Entry point of the ``feedhouse`` console script."""
+    sys.exit(app())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""Extraction in a process pool: trafilatura is CPU-bound and holds the GIL."""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+
+from transforms.articles import ArticleResult, PageInput, process_page
+from transforms.settings import Settings
+
+_pool: ProcessPoolExecutor | None = None
+_pool_size = 0
+
+
+def worker_count(settings: Settings) -> int:
+    return settings.extract_workers or os.cpu_count() or 1
+
+
+def _pool_for(workers: int) -> ProcessPoolExecutor:
+    # One pool per process, reused across runs (a served deployment runs many flows).
+    # "spawn": the parent has Prefect's threads running, and forking threads is unsafe.
+    global _pool, _pool_size
+    if _pool is None or _pool_size != workers:
+        shutdown()
+        _pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        _pool_size = workers
+    return _pool
+
+
+def shutdown() -> None:
+    global _pool
+    if _pool is not None:
+        _pool.shutdown(wait=True, cancel_futures=True)
+        _pool = None
+
+
+atexit.register(shutdown)
+
+
+def _process_many(pages: list[PageInput], settings: Settings) -> list[ArticleResult]:
+    return [process_page(page, settings) for page in pages]
+
+
+def extract_pages(pages: list[PageInput], settings: Settings) -> list[ArticleResult]:
+    """Extract a chunk of pages on all cores; results in input order."""
+    if not pages:
+        return []
+    workers = worker_count(settings)
+    pool = _pool_for(workers)
+    # a few slices per worker balances uneven pages without paying per-page IPC
+    slices = max(1, min(len(pages), workers * 4))
+    size = -(-len(pages) // slices)
+    parts = [pages[i : i + size] for i in range(0, len(pages), size)]
+    results: list[ArticleResult] = []
+    for part in pool.map(_process_many, parts, [settings] * len(parts)):
+        results.extend(part)
+    return results

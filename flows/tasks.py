@@ -1,0 +1,244 @@
+"""The pipeline's Prefect tasks: each is one step that can be retried or re-run alone.
+
+Tasks are thin: network I/O lives in flows.poll/flows.fetch, parsing and normalization in
+transforms, validation in expectations, DuckDB in warehouse. Tasks run per feed batch or per
+article chunk, never per article.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from expectations.validate import BatchValidationError, split_valid, validate_frame
+from flows import extract_pool
+from flows.concurrency import HostGate
+from flows.fetch import fetch_pages
+from flows.http import make_client
+from flows.poll import FeedToPoll, feeds_to_poll, poll_feeds
+from transforms.articles import split_results
+from transforms.feedlist import FeedSpec, parse_feed_list
+from transforms.pages import PageBatch, prepare_pages
+from transforms.polls import EntryCandidate, PollOutcome, PollResponse, interpret_poll
+from transforms.quarantine import quarantine_row
+from transforms.select import count_new_per_feed, entry_rows, new_articles
+from transforms.settings import Settings
+from warehouse import staging
+from warehouse.db import open_migrated
+from warehouse.load import LoadStats, load_run
+from warehouse.staging import RunDir
+from warehouse.state import known_article_ids, read_feed_state
+
+step = task(cache_policy=NO_CACHE, log_prints=False)
+
+
+def _logger():
+    try:
+        return get_run_logger()
+    except Exception:  # called outside a flow run (tests of a single step)
+        return logging.getLogger("feedhouse")
+
+
+@dataclass
+class ChunkStats:
+    pages_fetched: int = 0
+    articles_staged: int = 0
+    quarantined: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+@step(name="read-feed-list")
+def read_feed_list(path: str) -> list[FeedSpec]:
+    """Read and parse the TOML feed list."""
+    return parse_feed_list(Path(path).read_text(encoding="utf-8"))
+
+
+@step(name="recover-staged-runs")
+def recover_staged_runs(db: str, current_run_id: str, settings: Settings) -> list[LoadStats]:
+    """Load runs that were staged but never loaded (crash, locked warehouse)."""
+    pending = staging.pending_runs(db, exclude=current_run_id)
+    if not pending:
+        return []
+    out = []
+    with open_migrated(db, settings.lock_timeout_s) as con:
+        for run in pending:
+            _logger().warning("loading staged run %s left by an earlier run", run.run_id)
+            out.append(load_run(con, run))
+    return out
+
+
+@step(name="read-feed-state")
+def read_state(db: str, specs: list[FeedSpec], settings: Settings) -> list[FeedToPoll]:
+    """Join the feed list with each feed's stored HTTP state."""
+    feeds = feeds_to_poll(specs, {})
+    with open_migrated(db, settings.lock_timeout_s) as con:
+        state = read_feed_state(con, [f.feed_id for f in feeds])
+    return feeds_to_poll(specs, state)
+
+
+@step(name="poll-feeds")
+def poll(feeds: list[FeedToPoll], settings: Settings) -> list[PollResponse]:
+    """Conditional GET of every feed (network only)."""
+    with make_client(settings) as client:
+        responses = poll_feeds(client, feeds, settings)
+    log = _logger()
+    for r in responses:
+        if r.error:
+            log.warning("poll %s failed: %s", r.feed_url, r.error)
+    return responses
+
+
+@step(name="parse-feeds")
+def parse(responses: list[PollResponse], run_id: str, settings: Settings) -> list[PollOutcome]:
+    """Parse changed feed bodies into entry candidates (pure)."""
+    outcomes = [interpret_poll(r, run_id, settings) for r in responses]
+    log = _logger()
+    for o in outcomes:
+        row = o.poll_row
+        if row["parse_warning"]:
+            log.warning("feed %s is malformed but usable: %s", row["feed_url"], row["parse_warning"])
+        if row["error"] and row["http_status"] and row["http_status"] < 400:
+            log.warning("feed %s unusable: %s", row["feed_url"], row["error"])
+    return outcomes
+
+
+@step(name="select-new-entries")
+def select_new(db: str, outcomes: list[PollOutcome], settings: Settings) -> tuple[list[EntryCandidate], set[int]]:
+    """Dedup candidates by canonical URL and drop articles the warehouse already has."""
+    candidates = [c for o in outcomes for c in o.candidates]
+    with open_migrated(db, settings.lock_timeout_s) as con:
+        known = known_article_ids(con, sorted({c.article_id for c in candidates}))
+    return new_articles(candidates, known), known
+
+
+@step(name="fetch-pages")
+def fetch_chunk(candidates: list[EntryCandidate], settings: Settings) -> PageBatch:
+    """Fetch one chunk of article pages (network only)."""
+    gate = HostGate(settings.per_host_concurrency, settings.per_host_delay_s)
+    with make_client(settings) as client:
+        responses = fetch_pages(client, candidates, settings, gate)
+    batch = prepare_pages(responses)
+    log = _logger()
+    for q in batch.quarantine:
+        log.warning("fetch %s: %s", q["source_url"], q["reason"])
+    return batch
+
+
+@step(name="extract-articles")
+def extract_chunk(batch: PageBatch, settings: Settings):
+    """Extract and normalize one chunk in the process pool."""
+    return extract_pool.extract_pages(batch.inputs, settings)
+
+
+def _frame(name: str, rows: list[dict]) -> pd.DataFrame:
+    return staging.to_table(name, rows).to_pandas()
+
+
+def _rejects_from_validation(bad: pd.DataFrame, key: str, at) -> list[dict]:
+    rejects = []
+    for row in bad.drop(columns=["text"], errors="ignore").to_dict("records"):
+        reason = f"failed expectations: {row.pop('failed_expectations')}"
+        source = row.get("canonical_url")
+        record = {k: v for k, v in row.items() if not (isinstance(v, float) and pd.isna(v))}
+        rejects.append(quarantine_row("validate", source, reason, record, at=at))
+    return rejects
+
+
+def _validate(name: str, rows: list[dict], at) -> tuple[pa.Table, list[dict]]:
+    """GX-validate staged rows; returns (valid rows as Arrow, quarantine rows)."""
+    frame = _frame(name, rows)
+    report = validate_frame(name, frame)
+    if report.batch_failures:
+        raise BatchValidationError(
+            f"{name}: batch failed validation, load stopped: " + "; ".join(report.batch_failures)
+        )
+    good, bad = split_valid(frame, report)
+    rejects = _rejects_from_validation(bad, "canonical_url", at) if len(bad) else []
+    return pa.Table.from_pandas(good, schema=staging.SCHEMAS[name], preserve_index=False), rejects
+
+
+@step(name="validate-and-stage-chunk")
+def stage_chunk(run: RunDir, index: int, batch: PageBatch, results) -> ChunkStats:
+    """Validate a chunk's articles with GX and write the chunk to staging atomically."""
+    at = pd.Timestamp.now(tz="UTC").to_pydatetime()
+    articles, tags, rejects = split_results(results, at)
+    good, invalid = _validate("stg_articles", articles, at)
+    valid_ids = set(good.column("article_id").to_pylist())
+    tags = [t for t in tags if t["article_id"] in valid_ids]
+    good_tags, bad_tags = _validate("stg_article_tags", tags, at)
+    quarantine = batch.quarantine + rejects + invalid + bad_tags
+    log = _logger()
+    for q in rejects + invalid:
+        log.warning("%s %s: %s", q["stage"], q["source_url"], q["reason"])
+    staging.write_chunk(
+        run,
+        index,
+        {
+            "stg_raw_pages": staging.to_table("stg_raw_pages", batch.raw_pages),
+            "stg_articles": good,
+            "stg_article_tags": good_tags,
+            "stg_quarantine": staging.to_table("stg_quarantine", quarantine),
+        },
+    )
+    return ChunkStats(
+        pages_fetched=len(batch.raw_pages), articles_staged=good.num_rows, quarantined=len(quarantine)
+    )
+
+
+@step(name="stage-feed-polls")
+def stage_polls(run: RunDir, outcomes: list[PollOutcome], known: set[int]) -> dict:
+    """Stage poll rows (with per-feed new counts), feed entries and poll/parse rejects."""
+    at = pd.Timestamp.now(tz="UTC").to_pydatetime()
+    candidates = [c for o in outcomes for c in o.candidates]
+    new_per_feed = count_new_per_feed(candidates, known)
+    polls = []
+    for o in outcomes:
+        row = dict(o.poll_row)
+        row["entries_new"] = new_per_feed.get(row["feed_id"], 0)
+        polls.append(row)
+    entries, invalid = _validate("stg_feed_entries", entry_rows(candidates), at)
+    quarantine = [q for o in outcomes for q in o.quarantine] + invalid
+    staging.write_table(run.path, "stg_feed_polls", staging.to_table("stg_feed_polls", polls))
+    staging.write_table(run.path, "stg_feed_entries", entries)
+    staging.write_table(run.path, "stg_quarantine", staging.to_table("stg_quarantine", quarantine))
+    return {
+        "feeds_polled": len(polls),
+        "feeds_not_modified": sum(1 for p in polls if p["is_not_modified"]),
+        "feeds_failed": sum(1 for p in polls if p["error"]),
+        "entries_seen": sum(p["entries_seen"] for p in polls),
+        "quarantined": len(quarantine),
+    }
+
+
+@step(name="load-warehouse")
+def load(db: str, run: RunDir, counts: dict, settings: Settings) -> LoadStats:
+    """Mark the run completely staged, then load it in one transaction."""
+    manifest = run.manifest()
+    manifest.update(complete=True, counts=counts)
+    run.write_manifest(manifest)
+    with open_migrated(db, settings.lock_timeout_s) as con:
+        return load_run(con, run)
+
+
+class Stopwatch:
+    """Seconds per stage, for the run summary."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+        self._started = time.monotonic()
+
+    def add(self, stage: str, since: float) -> float:
+        now = time.monotonic()
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + now - since
+        return now
+
+    @property
+    def total(self) -> float:
+        return time.monotonic() - self._started

@@ -1,0 +1,1 @@
+"""Pure functions of the pipeline: parse, extract, normalize. No I/O, no Prefect, no DuckDB."""

@@ -1,0 +1,141 @@
+"""One fetched page → one normalized article row (or a reason it cannot be one).
+
+This is what the extraction process pool runs: decode, extract, normalize. Everything in it is
+pure, so re-extracting from stored raw pages gives the same rows as the first run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+
+from transforms.authors import clean_author
+from transforms.charset import decode_html
+from transforms.dates import date_id, parse_date_text
+from transforms.extract import EXTRACTOR_VERSION, extract_main
+from transforms.ids import content_hash, stable_id
+from transforms.settings import Settings
+from transforms.urls import site_domain
+
+
+@dataclass(frozen=True)
+class PageInput:
+    """A fetched page plus what its feed entry said about it."""
+
+    canonical_url: str
+    url: str  # final URL after redirects
+    body: bytes
+    content_type: str | None
+    fetched_at: datetime
+    entry_title: str | None = None
+    entry_summary: str | None = None
+    entry_published_at: datetime | None = None
+    entry_author: str | None = None
+    entry_categories: tuple[str, ...] = field(default_factory=tuple)
+    feed_language: str | None = None
+
+
+@dataclass(frozen=True)
+class ArticleResult:
+    """``article`` is a ``stg_articles`` row; when it is None, ``rejection`` says why."""
+
+    canonical_url: str
+    article: dict | None
+    tags: tuple[dict, ...] = ()  # stg_article_tags rows
+    rejection: str | None = None
+
+
+@cache
+def _identifier():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def detect_language(text: str, hint: str | None = None) -> str | None:
+    """ISO 639-1 code of ``text`` (py3langid); falls back to the feed's language ``hint``
+    when the text is too short or the classifier is unsure."""
+    hint_code = (hint or "").split("-")[0].lower() or None
+    if len(text) < 40:
+        return hint_code
+    lang, prob = _identifier().classify(text[:10_000])
+    if prob < 0.5 and hint_code:
+        return hint_code
+    return lang
+
+
+def _tags(page: PageInput, categories: tuple[str, ...], settings: Settings):
+    tags: dict[str, str] = {}
+    for source, values in (("feed", page.entry_categories), ("page", categories)):
+        for value in values:
+            tag = " ".join(value.split())[: settings.max_tag_chars]
+            if tag and tag.lower() not in {t.lower() for t in tags}:
+                tags[tag] = source
+    return tuple(list(tags.items())[: settings.max_tags_per_article])
+
+
+def process_page(page: PageInput, settings: Settings | None = None) -> ArticleResult:
+    """Decode, extract and normalize one page."""
+    settings = settings or Settings()
+    html, _encoding = decode_html(page.body, page.content_type)
+    extracted = extract_main(html, page.url)
+    if extracted is None or not extracted.text:
+        return ArticleResult(
+            page.canonical_url, None,
+            rejection="empty extraction: trafilatura found no main text on the page",
+        )
+    text = extracted.text[: settings.max_text_chars]
+    words = len(text.split())
+    if words < settings.min_words:
+        return ArticleResult(
+            page.canonical_url, None,
+            rejection=f"empty extraction: only {words} words of main text (minimum {settings.min_words})",
+        )
+    published = page.entry_published_at or parse_date_text(extracted.date)
+    title = (page.entry_title or extracted.title or "").strip()[: settings.max_title_chars] or None
+    description = extracted.description or page.entry_summary
+    author = clean_author(page.entry_author) or clean_author(extracted.author)
+    domain = site_domain(page.url)
+    article = {
+        "article_id": stable_id(page.canonical_url),
+        "url": page.url,
+        "canonical_url": page.canonical_url,
+        "title": title,
+        "description": description[: settings.max_summary_chars] if description else None,
+        "text": text,
+        "published_at": published,
+        "published_date_id": date_id(published),
+        "fetched_at": page.fetched_at,
+        "site_id": stable_id(domain),
+        "site_domain": domain,
+        "site_name": (extracted.sitename or "").strip()[:200] or None,
+        "author_id": stable_id(author) if author else None,
+        "author_name": author,
+        "language": detect_language(text, page.feed_language),
+        "word_count": words,
+        "content_hash": content_hash(text),
+        "extractor_version": EXTRACTOR_VERSION,
+    }
+    tags = tuple(
+        {"article_id": article["article_id"], "tag_id": stable_id(tag.lower()), "tag": tag, "source": source}
+        for tag, source in _tags(page, extracted.categories + extracted.tags, settings)
+    )
+    return ArticleResult(page.canonical_url, article, tags=tags)
+
+
+def split_results(
+    results: list[ArticleResult], at: datetime
+) -> tuple[list[dict], list[dict], list[dict]]:
+    """Extraction results → (``stg_articles`` rows, ``stg_article_tags`` rows, rejects)."""
+    from transforms.quarantine import quarantine_row
+
+    articles, tags, rejects = [], [], []
+    for r in results:
+        if r.article is None:
+            record = {"article_id": stable_id(r.canonical_url), "canonical_url": r.canonical_url}
+            rejects.append(quarantine_row("extract", r.canonical_url, r.rejection or "no article", record, at=at))
+            continue
+        articles.append(r.article)
+        tags.extend(r.tags)
+    return articles, tags, rejects

@@ -1,0 +1,105 @@
+"""Fetched article pages → extraction inputs, raw-page rows and fetch-stage rejects."""
+
+from __future__ import annotations
+
+import gzip
+from dataclasses import dataclass
+from datetime import datetime
+
+from transforms.articles import PageInput
+from transforms.ids import bytes_hash
+from transforms.polls import EntryCandidate
+from transforms.quarantine import quarantine_row
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def html_rejection(content_type: str | None) -> str | None:
+    """Why a response with this Content-Type is not an article page (None if it is).
+
+    A missing Content-Type is given the benefit of the doubt; extraction will tell."""
+    if not content_type:
+        return None
+    mime = content_type.split(";", 1)[0].strip().lower()
+    if mime in HTML_TYPES:
+        return None
+    return f"not an HTML page: Content-Type {mime} (body not downloaded)"
+
+
+@dataclass(frozen=True)
+class PageResponse:
+    """What the network step saw for one article URL."""
+
+    candidate: EntryCandidate
+    fetched_at: datetime
+    status: int | None = None
+    final_url: str | None = None
+    content_type: str | None = None
+    body: bytes | None = None
+    error: str | None = None
+    is_retryable: bool = False
+
+
+@dataclass
+class PageBatch:
+    inputs: list[PageInput]
+    raw_pages: list[dict]
+    quarantine: list[dict]
+
+
+def _entry_record(c: EntryCandidate) -> dict:
+    e = c.entry
+    return {
+        "article_id": c.article_id,
+        "feed_id": c.feed_id,
+        "link": e.link,
+        "entry_id": e.entry_id,
+        "title": e.title,
+        "published_at": e.published_at,
+    }
+
+
+def prepare_pages(responses: list[PageResponse]) -> PageBatch:
+    """Split responses into extraction inputs (+ their raw-page rows) and rejects."""
+    batch = PageBatch([], [], [])
+    for r in responses:
+        c = r.candidate
+        url = c.entry.canonical_url
+        if r.error or not r.body:
+            reason = r.error or "empty response body"
+            batch.quarantine.append(
+                quarantine_row("fetch", url, reason,
+                               {**_entry_record(c), "http_status": r.status, "final_url": r.final_url},
+                               at=r.fetched_at, is_retryable=r.is_retryable)
+            )
+            continue
+        final_url = r.final_url or c.entry.link
+        batch.raw_pages.append(
+            {
+                "page_id": c.article_id,
+                "canonical_url": url,
+                "final_url": final_url,
+                "http_status": r.status or 200,
+                "content_type": r.content_type,
+                "fetched_at": r.fetched_at,
+                "body_sha256": bytes_hash(r.body),
+                "body_bytes": len(r.body),
+                "body_gzip": gzip.compress(r.body, compresslevel=6, mtime=0),
+            }
+        )
+        batch.inputs.append(
+            PageInput(
+                canonical_url=url,
+                url=final_url,
+                body=r.body,
+                content_type=r.content_type,
+                fetched_at=r.fetched_at,
+                entry_title=c.entry.title,
+                entry_summary=c.entry.summary,
+                entry_published_at=c.entry.published_at,
+                entry_author=c.entry.author,
+                entry_categories=c.entry.categories,
+                feed_language=c.feed_language,
+            )
+        )
+    return batch

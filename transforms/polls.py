@@ -1,0 +1,142 @@
+"""A feed poll's response → the poll's row, its entries, and its rejects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from transforms.feeds import FeedEntry, parse_feed
+from transforms.ids import bytes_hash, stable_id
+from transforms.quarantine import quarantine_row
+from transforms.settings import Settings
+
+
+@dataclass(frozen=True)
+class PollResponse:
+    """What the network step saw for one feed, plus the feed's stored state."""
+
+    feed_id: int
+    feed_url: str  # URL requested
+    original_url: str  # URL in the feed list
+    polled_at: datetime
+    name: str | None = None
+    tags: tuple[str, ...] = ()
+    language_hint: str | None = None
+    status: int | None = None
+    final_url: str | None = None
+    moved_to: str | None = None  # set when every redirect hop was permanent
+    etag: str | None = None
+    last_modified: str | None = None
+    content_type: str | None = None
+    body: bytes | None = None
+    error: str | None = None
+    is_retryable: bool = False
+    elapsed_ms: int = 0
+    previous_etag: str | None = None
+    previous_last_modified: str | None = None
+    previous_body_hash: str | None = None
+
+
+@dataclass(frozen=True)
+class EntryCandidate:
+    """A feed entry with a usable link: a candidate article."""
+
+    feed_id: int
+    article_id: int
+    entry: FeedEntry
+    feed_language: str | None
+    seen_at: datetime
+
+
+@dataclass
+class PollOutcome:
+    """``poll_row`` lacks ``entries_new`` until selection knows which entries are new."""
+
+    poll_row: dict
+    candidates: list[EntryCandidate] = field(default_factory=list)
+    quarantine: list[dict] = field(default_factory=list)
+
+
+def interpret_poll(resp: PollResponse, run_id: str, settings: Settings | None = None) -> PollOutcome:
+    """Parse a poll's body (unless unchanged or failed) and build its rows."""
+    settings = settings or Settings()
+    body_hash = bytes_hash(resp.body) if resp.body is not None else None
+    not_modified = resp.status == 304 or (
+        body_hash is not None and body_hash == resp.previous_body_hash
+    )
+    row = {
+        "poll_id": stable_id(run_id, str(resp.feed_id)),
+        "run_id": run_id,
+        "feed_id": resp.feed_id,
+        "feed_url": resp.feed_url,
+        "original_url": resp.original_url,
+        "final_url": resp.final_url,
+        "moved_to": resp.moved_to,
+        "feed_name": resp.name,
+        "feed_tags": list(resp.tags),
+        "polled_at": resp.polled_at,
+        "http_status": resp.status,
+        "is_not_modified": not_modified,
+        "entries_seen": 0,
+        "entries_new": 0,
+        "bytes": len(resp.body or b""),
+        "duration_ms": resp.elapsed_ms,
+        "error": resp.error,
+        "parse_warning": None,
+        # state to store: a 304 keeps what we had unless the server sent new validators
+        "etag": resp.etag or resp.previous_etag,
+        "last_modified": resp.last_modified or resp.previous_last_modified,
+        "body_hash": body_hash or resp.previous_body_hash,
+        "feed_title": None,
+        "site_url": None,
+        "feed_language": resp.language_hint,
+    }
+    outcome = PollOutcome(poll_row=row)
+    record = {"feed_id": resp.feed_id, "feed_url": resp.feed_url, "http_status": resp.status}
+    if resp.error:
+        outcome.quarantine.append(
+            quarantine_row("poll", resp.feed_url, resp.error, record,
+                           at=resp.polled_at, is_retryable=resp.is_retryable)
+        )
+        return outcome
+    if not_modified or resp.body is None:
+        return outcome
+    parsed = parse_feed(resp.body, resp.content_type, settings)
+    row["parse_warning"] = parsed.bozo_reason
+    if parsed.error:
+        row["error"] = parsed.error
+        outcome.quarantine.append(
+            quarantine_row("parse", resp.feed_url, parsed.error,
+                           {**record, "body_head": resp.body[:500].decode("utf-8", "replace")},
+                           at=resp.polled_at)
+        )
+        row["body_hash"] = resp.previous_body_hash  # retry a broken feed next time
+        return outcome
+    row.update(
+        feed_title=parsed.title,
+        site_url=parsed.site_url,
+        feed_language=resp.language_hint or parsed.language,
+        entries_seen=len(parsed.entries),
+    )
+    language = resp.language_hint or parsed.language
+    for entry in parsed.entries:
+        if entry.canonical_url is None:
+            outcome.quarantine.append(
+                quarantine_row(
+                    "parse", resp.feed_url,
+                    f"entry has no usable http(s) link (link={entry.link!r})",
+                    {**record, "entry_id": entry.entry_id, "title": entry.title, "link": entry.link},
+                    at=resp.polled_at,
+                )
+            )
+            continue
+        outcome.candidates.append(
+            EntryCandidate(
+                feed_id=resp.feed_id,
+                article_id=stable_id(entry.canonical_url),
+                entry=entry,
+                feed_language=language,
+                seen_at=resp.polled_at,
+            )
+        )
+    return outcome

@@ -1,0 +1,285 @@
+"""Load a staged run into the warehouse: one transaction, bulk, idempotent.
+
+Every statement is an ``insert … select`` from an Arrow table registered as ``stg_*``; keys are
+stable hashes, so loading the same staged data twice changes nothing (upserts, no duplicates).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+
+import duckdb
+import pyarrow as pa
+
+from warehouse import staging
+from warehouse.staging import RunDir
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class LoadStats:
+    """What one load changed."""
+
+    run_id: str
+    articles_new: int = 0
+    articles_updated: int = 0
+    feed_entries_new: int = 0
+    quarantined: int = 0
+    raw_pages: int = 0
+    polls: int = 0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+_UPSERT_SITES = """
+insert into dim_sites (site_id, domain, site_name, first_seen_at)
+select site_id, site_domain, max(site_name), min(fetched_at)
+from stg_articles
+group by site_id, site_domain
+on conflict (site_id) do update set site_name = coalesce(excluded.site_name, dim_sites.site_name)
+"""
+
+_UPSERT_AUTHORS = """
+insert into dim_authors (author_id, name, first_seen_at)
+select author_id, author_name, min(fetched_at)
+from stg_articles
+where author_id is not null
+group by author_id, author_name
+on conflict (author_id) do nothing
+"""
+
+_COUNT_EXISTING_ARTICLES = """
+select count(*) from stg_articles as s
+where exists (select 1 from fct_articles as a where a.article_id = s.article_id)
+"""
+
+_UPSERT_ARTICLES = """
+insert into fct_articles (
+    article_id, url, canonical_url, title, description, text, published_at, published_date_id,
+    fetched_at, site_id, author_id, language, word_count, content_hash, extractor_version,
+    first_loaded_at, updated_at, run_id
+)
+select
+    article_id, url, canonical_url, title, description, text, published_at, published_date_id,
+    fetched_at, site_id, author_id, language, word_count, content_hash, extractor_version,
+    $now, $now, $run_id
+from stg_articles
+on conflict (article_id) do update set
+    url = excluded.url,
+    title = excluded.title,
+    description = excluded.description,
+    text = excluded.text,
+    published_at = coalesce(excluded.published_at, fct_articles.published_at),
+    published_date_id = coalesce(excluded.published_date_id, fct_articles.published_date_id),
+    fetched_at = excluded.fetched_at,
+    site_id = excluded.site_id,
+    author_id = excluded.author_id,
+    language = excluded.language,
+    word_count = excluded.word_count,
+    content_hash = excluded.content_hash,
+    extractor_version = excluded.extractor_version,
+    updated_at = excluded.updated_at,
+    run_id = excluded.run_id
+"""
+
+_UPSERT_TAGS = """
+insert into dim_tags (tag_id, tag, first_seen_at)
+select tag_id, min(tag), $now from stg_article_tags group by tag_id
+on conflict (tag_id) do nothing
+"""
+
+_UPSERT_BRIDGE = """
+insert into bridge_article_tags (article_id, tag_id, source)
+select article_id, tag_id, min(source) from stg_article_tags group by article_id, tag_id
+on conflict (article_id, tag_id) do nothing
+"""
+
+_UPSERT_RAW_PAGES = """
+insert or replace into raw_pages
+select page_id, canonical_url, final_url, http_status, content_type, fetched_at, body_sha256,
+       body_bytes, body_gzip, $run_id
+from stg_raw_pages
+"""
+
+_UPSERT_QUARANTINE = """
+insert into quarantine (
+    quarantine_id, run_id, stage, source_url, reason, record, is_retryable, quarantined_at,
+    last_run_id, last_quarantined_at, times_seen
+)
+select quarantine_id, $run_id, stage, source_url, reason, cast(record as json), is_retryable,
+       quarantined_at, $run_id, quarantined_at, 1
+from stg_quarantine
+qualify row_number() over (partition by quarantine_id order by quarantined_at desc) = 1
+on conflict (quarantine_id) do update set
+    last_run_id = excluded.last_run_id,
+    last_quarantined_at = excluded.last_quarantined_at,
+    record = excluded.record,
+    is_retryable = excluded.is_retryable,
+    times_seen = quarantine.times_seen + 1
+"""
+
+_INSERT_POLLS = """
+insert into fct_feed_polls
+select poll_id, run_id, feed_id, feed_url, final_url, polled_at, http_status, is_not_modified,
+       entries_seen, entries_new, bytes, duration_ms, error, parse_warning
+from stg_feed_polls
+on conflict (poll_id) do nothing
+"""
+
+# HTTP state (etag, last_modified, body hash) is stored only when the whole run was staged: a
+# crashed run must not make the next poll answer "not modified" for entries it never fetched.
+_UPSERT_FEEDS = """
+insert into dim_feeds (
+    feed_id, url, original_url, name, title, site_url, language, tags, first_seen_at,
+    last_polled_at, last_success_at, etag, last_modified, last_body_hash, last_http_status,
+    last_error, consecutive_failures, status
+)
+select
+    feed_id, coalesce(moved_to, feed_url), original_url, feed_name, feed_title, site_url,
+    feed_language, feed_tags, polled_at, polled_at,
+    case when error is null then polled_at end,
+    case when $complete then etag end,
+    case when $complete then last_modified end,
+    case when $complete then body_hash end,
+    http_status, error,
+    case when error is null then 0 else 1 end,
+    'active'
+from stg_feed_polls
+on conflict (feed_id) do update set
+    url = excluded.url,
+    name = excluded.name,
+    title = coalesce(excluded.title, dim_feeds.title),
+    site_url = coalesce(excluded.site_url, dim_feeds.site_url),
+    language = coalesce(excluded.language, dim_feeds.language),
+    tags = excluded.tags,
+    last_polled_at = excluded.last_polled_at,
+    last_success_at = coalesce(excluded.last_success_at, dim_feeds.last_success_at),
+    etag = case when $complete then excluded.etag else dim_feeds.etag end,
+    last_modified = case when $complete then excluded.last_modified else dim_feeds.last_modified end,
+    last_body_hash = case when $complete then excluded.last_body_hash else dim_feeds.last_body_hash end,
+    last_http_status = excluded.last_http_status,
+    last_error = excluded.last_error,
+    consecutive_failures = case when excluded.last_error is null then 0
+                                else dim_feeds.consecutive_failures + 1 end
+"""
+
+_COUNT_NEW_ENTRIES = """
+select count(*) from (select distinct feed_id, article_id from stg_feed_entries) as s
+where exists (select 1 from fct_articles as a where a.article_id = s.article_id)
+  and not exists (select 1 from fct_feed_entries as e
+                  where e.feed_id = s.feed_id and e.article_id = s.article_id)
+"""
+
+_UPSERT_ENTRIES = """
+insert into fct_feed_entries
+select feed_id, article_id, any_value(entry_id), any_value(entry_url), any_value(entry_title),
+       min(entry_published_at), min(seen_at), max(seen_at)
+from stg_feed_entries as s
+where exists (select 1 from fct_articles as a where a.article_id = s.article_id)
+group by feed_id, article_id
+on conflict (feed_id, article_id) do update set
+    last_seen_at = greatest(fct_feed_entries.last_seen_at, excluded.last_seen_at)
+"""
+
+_UPSERT_RUN = """
+insert or replace into etl_runs
+select $run_id, $flow_name, $started_at, $finished_at, $status, $feeds_polled,
+       $feeds_not_modified, $feeds_failed, $entries_seen, $articles_new, $articles_updated,
+       $rows_quarantined, $seconds, cast($parameters as json)
+"""
+
+
+def _run(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table, sql: str, **params) -> None:
+    con.register(name, table)
+    try:
+        con.execute(sql, params or None)
+    finally:
+        con.unregister(name)
+
+
+def _count(con, name: str, table: pa.Table, sql: str) -> int:
+    con.register(name, table)
+    try:
+        return con.execute(sql).fetchone()[0]
+    finally:
+        con.unregister(name)
+
+
+def load_run(con: duckdb.DuckDBPyConnection, run: RunDir, *, status: str | None = None) -> LoadStats:
+    """Load everything staged in ``run`` in one transaction, then delete the staging dir.
+
+    ``status`` is written to ``etl_runs`` (default: ``succeeded`` for a completely staged run,
+    ``recovered`` for a partial one left by a crash).
+    """
+    manifest = run.manifest()
+    complete = bool(manifest.get("complete"))
+    now = datetime.now(UTC)
+    stats = LoadStats(run_id=run.run_id)
+    con.execute("begin transaction")
+    try:
+        for chunk in run.chunks():
+            raw = staging.read_table(chunk, "stg_raw_pages")
+            if raw is not None and raw.num_rows:
+                _run(con, "stg_raw_pages", raw, _UPSERT_RAW_PAGES, run_id=run.run_id)
+                stats.raw_pages += raw.num_rows
+            articles = staging.read_table(chunk, "stg_articles")
+            if articles is not None and articles.num_rows:
+                existing = _count(con, "stg_articles", articles, _COUNT_EXISTING_ARTICLES)
+                _run(con, "stg_articles", articles, _UPSERT_SITES)
+                _run(con, "stg_articles", articles, _UPSERT_AUTHORS)
+                _run(con, "stg_articles", articles, _UPSERT_ARTICLES, now=now, run_id=run.run_id)
+                stats.articles_new += articles.num_rows - existing
+                stats.articles_updated += existing
+            tags = staging.read_table(chunk, "stg_article_tags")
+            if tags is not None and tags.num_rows:
+                _run(con, "stg_article_tags", tags, _UPSERT_TAGS, now=now)
+                _run(con, "stg_article_tags", tags, _UPSERT_BRIDGE)
+        for quarantine in staging.iter_tables(run, "stg_quarantine"):
+            _run(con, "stg_quarantine", quarantine, _UPSERT_QUARANTINE, run_id=run.run_id)
+            stats.quarantined += quarantine.num_rows
+        polls = staging.read_table(run.path, "stg_feed_polls")
+        if polls is not None and polls.num_rows:
+            _run(con, "stg_feed_polls", polls, _INSERT_POLLS)
+            _run(con, "stg_feed_polls", polls, _UPSERT_FEEDS, complete=complete)
+            stats.polls = polls.num_rows
+        entries = staging.read_table(run.path, "stg_feed_entries")
+        if entries is not None and entries.num_rows:
+            stats.feed_entries_new = _count(con, "stg_feed_entries", entries, _COUNT_NEW_ENTRIES)
+            _run(con, "stg_feed_entries", entries, _UPSERT_ENTRIES)
+        counts = manifest.get("counts", {})
+        con.execute(
+            _UPSERT_RUN,
+            {
+                "run_id": run.run_id,
+                "flow_name": manifest.get("flow_name", "ingest"),
+                "started_at": manifest.get("started_at", now.isoformat()),
+                "finished_at": now,
+                "status": status or ("succeeded" if complete else "recovered"),
+                "feeds_polled": counts.get("feeds_polled"),
+                "feeds_not_modified": counts.get("feeds_not_modified"),
+                "feeds_failed": counts.get("feeds_failed"),
+                "entries_seen": counts.get("entries_seen"),
+                "articles_new": stats.articles_new,
+                "articles_updated": stats.articles_updated,
+                "rows_quarantined": stats.quarantined,
+                "seconds": counts.get("seconds"),
+                "parameters": _json(manifest.get("parameters", {})),
+            },
+        )
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    staging.remove(run)
+    log.info("loaded staged run %s: %s", run.run_id, stats.as_dict())
+    return stats
+
+
+def _json(value) -> str:
+    import json
+
+    return json.dumps(value, default=str)

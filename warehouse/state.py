@@ -1,0 +1,54 @@
+"""Reads the pipeline needs before it fetches: feed HTTP state and which articles are new."""
+
+from __future__ import annotations
+
+import duckdb
+import pyarrow as pa
+
+
+def read_feed_state(con: duckdb.DuckDBPyConnection, feed_ids: list[int]) -> dict[int, dict]:
+    """Stored polling state (etag, last_modified, last_body_hash, url, status) per feed id."""
+    if not feed_ids:
+        return {}
+    ids = pa.table({"feed_id": pa.array(feed_ids, pa.int64())})
+    con.register("wanted_feeds", ids)
+    try:
+        rows = con.execute(
+            """
+            select f.feed_id, f.url, f.etag, f.last_modified, f.last_body_hash, f.status,
+                   f.consecutive_failures
+            from dim_feeds as f
+            inner join wanted_feeds as w on w.feed_id = f.feed_id
+            """
+        ).fetchall()
+    finally:
+        con.unregister("wanted_feeds")
+    keys = ("feed_id", "url", "etag", "last_modified", "last_body_hash", "status", "consecutive_failures")
+    return {row[0]: dict(zip(keys, row, strict=True)) for row in rows}
+
+
+def known_article_ids(con: duckdb.DuckDBPyConnection, article_ids: list[int]) -> set[int]:
+    """Of ``article_ids``, those that need no fetch: already loaded, or quarantined for a
+    reason that will not change on a retry (404, not HTML, empty extraction…)."""
+    if not article_ids:
+        return set()
+    candidates = pa.table({"article_id": pa.array(article_ids, pa.int64())})
+    con.register("candidate_articles", candidates)
+    try:
+        rows = con.execute(
+            """
+            select c.article_id
+            from candidate_articles as c
+            where exists (select 1 from fct_articles as a where a.article_id = c.article_id)
+               or exists (
+                    select 1 from quarantine as q
+                    where q.quarantine_id is not null
+                      and not q.is_retryable
+                      and q.stage in ('fetch', 'extract', 'validate')
+                      and q.record->>'article_id' = cast(c.article_id as varchar)
+               )
+            """
+        ).fetchall()
+    finally:
+        con.unregister("candidate_articles")
+    return {row[0] for row in rows}
