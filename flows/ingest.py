@@ -38,31 +38,34 @@ def ingest(feeds: str = DEFAULT_FEEDS, db: str = DEFAULT_DB) -> dict:
         {"flow_name": "ingest", "started_at": datetime.now(UTC).isoformat(),
          "parameters": {"feeds": feeds, "db": db}},
     )
-    t = time.monotonic()
-    recovered = tasks.recover_staged_runs(db, run_id, settings)
-    specs = tasks.read_feed_list(feeds)
-    feed_state = tasks.read_state(db, specs, settings)
-    t = clock.add("prepare", t)
+    tasks.prewarm_validation()
+    try:
+        t = time.monotonic()
+        recovered = tasks.recover_staged_runs(db, run_id, settings)
+        specs = tasks.read_feed_list(feeds)
+        feed_state = tasks.read_state(db, specs, settings)
+        t = clock.add("prepare", t)
 
-    responses = tasks.poll(feed_state, settings)
-    t = clock.add("poll", t)
-    outcomes = tasks.parse(responses, run_id, settings)
-    new, known = tasks.select_new(db, outcomes, settings)
-    t = clock.add("parse+select", t)
+        responses = tasks.poll(feed_state, settings)
+        t = clock.add("poll", t)
+        outcomes = tasks.parse(responses, run_id, settings)
+        new, known = tasks.select_new(db, outcomes, settings)
+        t = clock.add("parse+select", t)
 
-    chunk_stats = []
-    for index, chunk in enumerate(_chunks(new, settings.chunk_size)):
-        pages = tasks.fetch_chunk(chunk, settings)
-        t = clock.add("fetch", t)
-        results = tasks.extract_chunk(pages, settings)
-        t = clock.add("extract", t)
-        chunk_stats.append(tasks.stage_chunk(run, index, pages, results))
-        t = clock.add("validate+stage", t)
+        for index, chunk in enumerate(_chunks(new, settings.chunk_size)):
+            pages = tasks.fetch_chunk(chunk, settings)
+            t = clock.add("fetch", t)
+            results = tasks.extract_chunk(pages, settings)
+            t = clock.add("extract", t)
+            tasks.stage_chunk(run, index, pages, results)
+            t = clock.add("validate+stage", t)
 
-    counts = tasks.stage_polls(run, outcomes, known)
-    counts["seconds"] = round(clock.total, 3)
-    loaded = tasks.load(db, run, counts, settings)
-    clock.add("load", t)
+        counts = tasks.stage_polls(run, outcomes, known)
+        counts["seconds"] = round(clock.total, 3)
+        loaded = tasks.load(db, run, counts, settings)
+        clock.add("load", t)
+    finally:
+        staging.release(run)  # a failed load leaves the run staged for the next run
 
     summary = {
         "run_id": run_id,

@@ -31,7 +31,7 @@ from transforms.quarantine import quarantine_row
 from transforms.select import count_new_per_feed, entry_rows, new_articles
 from transforms.settings import Settings
 from warehouse import staging
-from warehouse.db import open_migrated
+from warehouse.db import open_for_reading, open_migrated
 from warehouse.load import LoadStats, load_run
 from warehouse.staging import RunDir
 from warehouse.state import known_article_ids, read_feed_state
@@ -70,7 +70,7 @@ def recover_staged_runs(db: str, current_run_id: str, settings: Settings) -> lis
     with open_migrated(db, settings.lock_timeout_s) as con:
         for run in pending:
             _logger().warning("loading staged run %s left by an earlier run", run.run_id)
-            out.append(load_run(con, run))
+            out.append(load_run(con, run, status="recovered"))
     return out
 
 
@@ -78,7 +78,7 @@ def recover_staged_runs(db: str, current_run_id: str, settings: Settings) -> lis
 def read_state(db: str, specs: list[FeedSpec], settings: Settings) -> list[FeedToPoll]:
     """Join the feed list with each feed's stored HTTP state."""
     feeds = feeds_to_poll(specs, {})
-    with open_migrated(db, settings.lock_timeout_s) as con:
+    with open_for_reading(db, settings.lock_timeout_s) as con:
         state = read_feed_state(con, [f.feed_id for f in feeds])
     return feeds_to_poll(specs, state)
 
@@ -113,7 +113,7 @@ def parse(responses: list[PollResponse], run_id: str, settings: Settings) -> lis
 def select_new(db: str, outcomes: list[PollOutcome], settings: Settings) -> tuple[list[EntryCandidate], set[int]]:
     """Dedup candidates by canonical URL and drop articles the warehouse already has."""
     candidates = [c for o in outcomes for c in o.candidates]
-    with open_migrated(db, settings.lock_timeout_s) as con:
+    with open_for_reading(db, settings.lock_timeout_s) as con:
         known = known_article_ids(con, sorted({c.article_id for c in candidates}))
     return new_articles(candidates, known), known
 
@@ -225,6 +225,19 @@ def load(db: str, run: RunDir, counts: dict, settings: Settings) -> LoadStats:
     run.write_manifest(manifest)
     with open_migrated(db, settings.lock_timeout_s) as con:
         return load_run(con, run)
+
+
+def prewarm_validation() -> None:
+    """Import great-expectations (~10 s on 2 cores) in the background while we poll and fetch."""
+    import threading
+
+    def _import():
+        try:
+            import great_expectations  # noqa: F401
+        except Exception:  # the validation step will report it
+            pass
+
+    threading.Thread(target=_import, name="gx-import", daemon=True).start()
 
 
 class Stopwatch:

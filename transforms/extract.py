@@ -44,8 +44,8 @@ def _config():
 def _split(value: str | list[str] | None) -> tuple[str, ...]:
     if not value:
         return ()
-    items = value if isinstance(value, list) else value.replace(";", ",").split(",")
-    parts = [" ".join(str(p).split()) for p in items]
+    items = value if isinstance(value, list) else [value]
+    parts = [" ".join(p.split()) for item in items for p in str(item).replace(";", ",").split(",")]
     return tuple(dict.fromkeys(p for p in parts if p))
 
 

@@ -124,3 +124,33 @@ def open_migrated(
     with connect(db_path, lock_timeout_s=lock_timeout_s) as con:
         migrate(con)
         yield con
+
+
+def schema_is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when every migration file has been applied to this database."""
+    try:
+        done = {r[0] for r in con.execute("select version from schema_migrations").fetchall()}
+    except duckdb.CatalogException:
+        return False
+    return {version for version, _, _ in migrations()} <= done
+
+
+@contextmanager
+def open_for_reading(
+    db_path: str | Path, lock_timeout_s: float = 30.0
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to a migrated warehouse.
+
+    Read-only connections from several processes can coexist (an analyst's notebook, a
+    pipeline reading feed state); only creating or migrating the file needs the write lock.
+    """
+    path = Path(db_path)
+    if path.exists():
+        with connect(path, read_only=True, lock_timeout_s=lock_timeout_s) as con:
+            if schema_is_current(con):
+                yield con
+                return
+    with open_migrated(path, lock_timeout_s):
+        pass
+    with connect(path, read_only=True, lock_timeout_s=lock_timeout_s) as con:
+        yield con

@@ -19,6 +19,7 @@ warehouse) is loaded by the next run, so staged work is never lost.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -122,19 +123,57 @@ def staging_root(db_path: str | Path) -> Path:
     return db_path.parent / "staging" / db_path.stem
 
 
+# A live run holds an exclusive flock on its directory's .lock file; the kernel drops it when
+# the process dies (even by kill -9), which is how recovery tells abandoned runs from live ones.
+_held_locks: dict[Path, int] = {}
+
+
+def _try_lock(run_path: Path) -> int | None:
+    fd = os.open(run_path / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
 def new_run_dir(db_path: str | Path, run_id: str, manifest: dict) -> RunDir:
+    """Create (and lock) the staging directory of a new run."""
     run = RunDir(staging_root(db_path) / run_id)
     run.path.mkdir(parents=True, exist_ok=True)
+    fd = _try_lock(run.path)
+    if fd is None:
+        raise RuntimeError(f"staging directory {run.path} is in use by another process")
+    _held_locks[run.path] = fd
     run.write_manifest({"run_id": run_id, **manifest, "complete": False})
     return run
 
 
+def release(run: RunDir) -> None:
+    """Drop this process's lock on a run directory."""
+    fd = _held_locks.pop(run.path, None)
+    if fd is not None:
+        os.close(fd)
+
+
 def pending_runs(db_path: str | Path, exclude: str | None = None) -> list[RunDir]:
-    """Staged runs whose load never committed, oldest first."""
+    """Staged runs whose load never committed and whose process is gone, oldest first.
+
+    The returned runs are locked by this process until loaded (``remove``) or ``release``d.
+    """
     root = staging_root(db_path)
     if not root.exists():
         return []
-    runs = [RunDir(p) for p in root.iterdir() if p.is_dir() and p.name != exclude]
+    runs = []
+    for path in root.iterdir():
+        if not path.is_dir() or path.name == exclude or path in _held_locks:
+            continue
+        fd = _try_lock(path)
+        if fd is None:
+            continue  # a live run in another process
+        _held_locks[path] = fd
+        runs.append(RunDir(path))
     return sorted(runs, key=lambda r: (r.path / "run.json").stat().st_mtime if (r.path / "run.json").exists() else 0)
 
 
@@ -182,7 +221,9 @@ def iter_tables(run: RunDir, name: str) -> Iterator[pa.Table]:
 
 
 def remove(run: RunDir) -> None:
+    """Delete a loaded run's staging directory."""
     shutil.rmtree(run.path, ignore_errors=True)
+    release(run)
 
 
 def _atomic_write_bytes(path: Path, data: bytes) -> None:

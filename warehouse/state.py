@@ -45,7 +45,7 @@ def known_article_ids(con: duckdb.DuckDBPyConnection, article_ids: list[int]) ->
                     where q.quarantine_id is not null
                       and not q.is_retryable
                       and q.stage in ('fetch', 'extract', 'validate')
-                      and q.record->>'article_id' = cast(c.article_id as varchar)
+                      and json_extract_string(q.record, '$.article_id') = cast(c.article_id as varchar)
                )
             """
         ).fetchall()

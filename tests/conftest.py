@@ -1,0 +1,65 @@
+"""Shared fixtures: a real HTTP server on 127.0.0.1 serving the sample sites, real DuckDB files,
+and a private Prefect home (ephemeral API, analytics off)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+_PREFECT_HOME = tempfile.mkdtemp(prefix="feedhouse-test-prefect-")
+os.environ["PREFECT_HOME"] = _PREFECT_HOME
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+from flows.prefect_env import configure  # noqa: E402
+
+configure()
+
+import duckdb  # noqa: E402
+import pytest  # noqa: E402
+
+from flows.sample_site import render_feed_list, serve_sample  # noqa: E402
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def sample_hosts():
+    """The bundled sample sites, served on free 127.0.0.1 ports for the whole session."""
+    with serve_sample(port_base=None) as hosts:
+        yield hosts
+
+
+@pytest.fixture
+def sample_feed_list(tmp_path, sample_hosts) -> Path:
+    path = tmp_path / "feeds.toml"
+    path.write_text(render_feed_list(sample_hosts), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def db_path(tmp_path) -> Path:
+    return tmp_path / "wh" / "feedhouse.duckdb"
+
+
+def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
+    """Run SQL read-only against a warehouse file (how the tests assert results)."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def scalar(db: Path, sql: str, params: list | None = None):
+    return query(db, sql, params)[0][0]
+
+
+TABLES = (
+    "dim_feeds", "dim_sites", "dim_authors", "dim_tags", "fct_articles", "bridge_article_tags",
+    "fct_feed_entries", "fct_feed_polls", "quarantine", "etl_runs", "raw_pages",
+)
+
+
+def table_counts(db: Path) -> dict[str, int]:
+    return {t: scalar(db, f"select count(*) from {t}") for t in TABLES}  # names are constants

@@ -1,0 +1,165 @@
+"""Pure transforms: URLs, authors, dates, charsets, feed parsing, dedup."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from transforms.authors import clean_author
+from transforms.charset import decode_html
+from transforms.dates import parse_date_text
+from transforms.feedlist import FeedListError, parse_feed_list
+from transforms.feeds import parse_feed
+from transforms.polls import PollResponse, interpret_poll
+from transforms.select import entry_rows, new_articles
+from transforms.urls import canonical_url, site_domain
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://Example.COM:80/a.html?utm_source=rss&utm_medium=feed&id=3#top", "http://example.com/a.html?id=3"),
+        ("https://news.example/read/x.html?fbclid=abc", "https://news.example/read/x.html"),
+        ("ftp://example.com/file", None),
+        ("javascript:alert(1)", None),
+        ("", None),
+    ],
+)
+def test_canonical_url_strips_tracking_and_rejects_non_http(url, expected):
+    assert canonical_url(url) == expected
+
+
+def test_site_domain_keeps_blogger_subdomains_apart():
+    assert site_domain("http://pesan-rahbar.blogspot.com/2015/11/x.html") == "pesan-rahbar.blogspot.com"
+    assert site_domain("https://www.other.blogspot.com/p") == "other.blogspot.com"
+    assert site_domain("http://127.0.0.1:8702/read/x.html") == "127.0.0.1:8702"
+    assert site_domain("https://example.com:443/") == "example.com"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Diposting oleh Ahmad Fauzi", "Ahmad Fauzi"),
+        ("Written By Unknown on Wednesday, 18 November 2015 | 13:06:00", None),
+        ("Written By Siti Rahmawati on Friday, 20 November 2015 | 09:15:00", "Siti Rahmawati"),
+        ("Admin", None),
+        ("noreply@blogger.com", None),
+        ("By Sarah Lim", "Sarah Lim"),
+        ("Oleh: Rina Wulandari", "Rina Wulandari"),
+        ("Unknown; Budi Santoso", "Budi Santoso"),
+        (None, None),
+    ],
+)
+def test_clean_author(raw, expected):
+    assert clean_author(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Rabu, 18 November 2015 - 14:20 WIB", datetime(2015, 11, 18, 7, 20, tzinfo=UTC)),
+        ("Kamis, 19 Nov 2015 10:00 WITA", datetime(2015, 11, 19, 2, 0, tzinfo=UTC)),
+        ("Jumat, 20 November 2015 21:00 WIT", datetime(2015, 11, 20, 12, 0, tzinfo=UTC)),
+        ("2015-11-18T13:06:00+07:00", datetime(2015, 11, 18, 6, 6, tzinfo=UTC)),
+        ("November 19, 2015 09:30 WIB", datetime(2015, 11, 19, 2, 30, tzinfo=UTC)),
+        ("no date here", None),
+    ],
+)
+def test_parse_date_text_handles_indonesian_zones(text, expected):
+    assert parse_date_text(text) == expected
+
+
+def test_decode_html_survives_lying_charsets():
+    text = "<html><head><meta charset='utf-8'></head><body><p>Menteri “berkata” café</p></body></html>"
+    cp1252_declared_utf8 = decode_html(text.encode("cp1252"), "text/html; charset=utf-8")[0]
+    utf8_declared_latin1 = decode_html(text.encode("utf-8"), "text/html; charset=iso-8859-1")[0]
+    with_bom = decode_html(b"\xef\xbb\xbf" + text.encode("utf-8"), "text/html; charset=windows-1252")[0]
+    for decoded in (cp1252_declared_utf8, utf8_declared_latin1, with_bom):
+        assert "“berkata” café" in decoded
+        assert "â€" not in decoded  # the mojibake of a UTF-8 quote read as cp1252
+
+
+def _sample(path: str) -> bytes:
+    from flows.paths import SAMPLE_DIR
+
+    body = (SAMPLE_DIR / "sites" / path).read_bytes()
+    for site in ("blog", "portal", "english"):
+        body = body.replace(f"{{{{{site}}}}}".encode(), f"{site}.example".encode())
+    return body
+
+
+def test_parse_blogger_atom_feed():
+    feed = parse_feed(_sample("blog/feeds/posts/default.xml"), "application/atom+xml")
+    assert feed.error is None and feed.bozo_reason is None
+    assert feed.version == "atom10" and len(feed.entries) == 8
+    seed = next(e for e in feed.entries if "perancis-rusia" in (e.link or ""))
+    assert seed.published_at == datetime(2015, 11, 18, 6, 6, tzinfo=UTC)
+    assert seed.entry_id.startswith("tag:blogger.com,1999:blog-")
+    assert seed.categories  # Blogger labels come from the feed, not the page
+    assert clean_author(seed.author) is None  # <name>Unknown</name>
+
+
+def test_parse_malformed_rss_keeps_entries_and_reason():
+    feed = parse_feed(_sample("english/feed.xml"), "application/rss+xml")
+    assert feed.error is None
+    assert feed.bozo_reason and "not well-formed" in feed.bozo_reason
+    assert len(feed.entries) == 8
+    assert all(e.published_at is not None for e in feed.entries)
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"", "empty body"),
+        (b'{"items": []}', "JSON"),
+        (b"<!doctype html><html><body><p>hello</p></body></html>", "HTML page"),
+    ],
+)
+def test_parse_feed_rejects_non_feeds(body, reason):
+    feed = parse_feed(body)
+    assert feed.error and reason in feed.error
+    assert feed.entries == ()
+
+
+def test_parse_feed_drops_internal_entity_declarations():
+    lol = (
+        b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa">'
+        b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">'
+        b'<!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]>'
+        b"<rss version='2.0'><channel><title>&d;</title><item><title>&d;</title>"
+        b"<link>http://example.com/a</link></item></channel></rss>"
+    )
+    feed = parse_feed(lol)
+    assert feed.bozo_reason and "internal subset removed" in feed.bozo_reason
+    assert len(feed.entries) == 1
+    assert len(feed.entries[0].title or "") < 1_000
+
+
+def test_dedup_across_feeds_by_canonical_url():
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    main = interpret_poll(
+        PollResponse(1, "http://portal.example/rss.xml", "http://portal.example/rss.xml", now,
+                     status=200, body=_sample("portal/rss.xml")), "run")
+    section = interpret_poll(
+        PollResponse(2, "http://portal.example/rss/internasional.xml", "x", now,
+                     status=200, body=_sample("portal/rss/internasional.xml")), "run")
+    candidates = main.candidates + section.candidates
+    rows = entry_rows(candidates)
+    new = new_articles(candidates, known_ids=set())
+    # the three section entries carry utm_* parameters but are the main feed's articles
+    assert len(section.candidates) == 3
+    assert {c.article_id for c in section.candidates} <= {c.article_id for c in main.candidates}
+    assert len(new) == len(main.candidates)
+    assert len(rows) == len(main.candidates) + 3
+    assert new_articles(candidates, known_ids={c.article_id for c in main.candidates}) == []
+
+
+def test_feed_list_validation():
+    specs = parse_feed_list('[[feeds]]\nurl = "http://a.example/rss"\ntags = "x"\n[[feeds]]\nurl = "http://a.example/rss"\n')
+    assert len(specs) == 1 and specs[0].tags == ("x",)
+    with pytest.raises(FeedListError, match="url must be an http"):
+        parse_feed_list('[[feeds]]\nurl = "file:///etc/passwd"\n')
+    with pytest.raises(FeedListError, match="no \\[\\[feeds\\]\\]"):
+        parse_feed_list("title = 'x'\n")
+
