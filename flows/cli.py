@@ -37,15 +37,16 @@ def _print_summary(summary: dict) -> None:
 def run(
     feeds: Annotated[str, typer.Option("--feeds", help="Feed list (TOML).")] = DEFAULT_FEEDS,
     db: DbOption = DEFAULT_DB,
+    all_feeds: Annotated[bool, typer.Option("--all", help="Poll every feed, due or not.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
-    """One ingest run over a feed list."""
+    """One ingest run over a feed list (TOML or OPML): polls the feeds that are due."""
     from flows.ingest import ingest
 
     if not Path(feeds).is_file():
         console.print(f"[red]feed list {feeds} not found[/red]")
         raise typer.Exit(2)
-    summary = ingest(feeds=str(Path(feeds).resolve()), db=str(Path(db).resolve()))
+    summary = ingest(feeds=str(Path(feeds).resolve()), db=str(Path(db).resolve()), all_feeds=all_feeds)
     print(json.dumps(summary)) if as_json else _print_summary(summary)
 
 
@@ -64,7 +65,7 @@ def demo(
     with serve_sample(port_base) as hosts:
         feed_list.write_text(render_feed_list(hosts), encoding="utf-8")
         console.print(f"sample sites: {hosts}; feed list: {feed_list}")
-        summary = ingest(feeds=str(feed_list), db=str(db_path))
+        summary = ingest(feeds=str(feed_list), db=str(db_path), all_feeds=True)
     _print_summary(summary)
     console.print(f"warehouse: {db_path}  (try: feedhouse sql \"select * from v_articles limit 5\")")
 

@@ -6,13 +6,17 @@ feedparser and trafilatura never touch the network: this module fetches bytes, t
 
 from __future__ import annotations
 
+import socket
 import time
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import httpx
 
 from transforms.settings import Settings
+from transforms.ssrf import AllowList, ip_literal, refusal
 
 REDIRECT_CODES = {301, 302, 303, 307, 308}
 PERMANENT_REDIRECTS = {301, 308}
@@ -20,6 +24,10 @@ PERMANENT_REDIRECTS = {301, 308}
 
 class FetchError(Exception):
     """A fetch failed in a way that has a readable reason (never raised past this module)."""
+
+
+class ResolveError(FetchError):
+    """The host name did not resolve (often transient: retried by later runs)."""
 
 
 @dataclass
@@ -46,6 +54,36 @@ class FetchResult:
         if self.redirects and all(code in PERMANENT_REDIRECTS for code, _ in self.redirects):
             return self.final_url
         return None
+
+
+def system_resolve(host: str, port: int) -> list[str]:
+    """Addresses of ``host`` from the system resolver."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return sorted({info[4][0] for info in infos})
+
+
+# Tests replace this to simulate resolution failures without sending any DNS query.
+resolver: Callable[[str, int], list[str]] = system_resolve
+
+
+def check_target(url: str, allow: AllowList) -> str | None:
+    """Why ``url`` must not be fetched (scheme, unresolvable or non-public host); None if ok."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return f"refused: scheme {parts.scheme!r} is not http(s)"
+    host = parts.hostname
+    if not host:
+        return "refused: URL has no host"
+    if host.lower().rstrip(".") in allow.hosts:
+        return None
+    literal = ip_literal(host)
+    if literal is not None:
+        return refusal(host, [str(literal)], allow)
+    try:
+        addresses = resolver(host, parts.port or (443 if parts.scheme == "https" else 80))
+    except (socket.gaierror, UnicodeError, OSError) as exc:
+        raise ResolveError(f"cannot resolve host {host}: {exc}") from exc
+    return refusal(host, addresses, allow)
 
 
 class _BoundedDecoder:
@@ -117,8 +155,9 @@ def fetch(
     etag: str | None = None,
     last_modified: str | None = None,
     accept_content=None,
+    allow: AllowList | None = None,
 ) -> FetchResult:
-    """GET ``url`` following redirects by hand.
+    """GET ``url`` following redirects by hand; every hop passes :func:`check_target`.
 
     ``accept_content(content_type) -> str | None`` may reject a response by its Content-Type
     before the body is read (returns the reason); the body is then never downloaded.
@@ -133,6 +172,11 @@ def fetch(
     current = url
     try:
         for _hop in range(max_redirects + 1):
+            refused = check_target(current, allow or AllowList())
+            if refused:
+                result.final_url = current
+                result.error = refused
+                return result
             with client.stream("GET", current, headers=headers) as response:
                 result.status = response.status_code
                 result.final_url = str(response.url)
@@ -167,6 +211,7 @@ def fetch(
         result.error = f"too many redirects (more than {max_redirects})"
     except FetchError as exc:
         result.error = str(exc)
+        result.is_retryable = isinstance(exc, ResolveError)
     except httpx.TimeoutException as exc:
         result.error = f"timeout ({type(exc).__name__})"
         result.is_retryable = True

@@ -28,22 +28,25 @@ def _chunks(items: list, size: int):
 
 
 @flow(name="ingest", log_prints=True)
-def ingest(feeds: str = DEFAULT_FEEDS, db: str = DEFAULT_DB) -> dict:
-    """One ingest run over the feed list ``feeds`` (TOML) into the DuckDB file ``db``."""
-    settings = Settings.from_env(os.environ)
+def ingest(feeds: str = DEFAULT_FEEDS, db: str = DEFAULT_DB, all_feeds: bool = False) -> dict:
+    """One ingest run over the feed list ``feeds`` (TOML or OPML) into the DuckDB file ``db``.
+
+    Only feeds that are due are polled unless ``all_feeds``.
+    """
     clock = tasks.Stopwatch()
     run_id = _run_id()
     run = staging.new_run_dir(
         db, run_id,
         {"flow_name": "ingest", "started_at": datetime.now(UTC).isoformat(),
-         "parameters": {"feeds": feeds, "db": db}},
+         "parameters": {"feeds": feeds, "db": db, "all_feeds": all_feeds}},
     )
     tasks.prewarm_validation()
     try:
         t = time.monotonic()
+        feed_list = tasks.read_feed_list(feeds)
+        settings = Settings.from_env(os.environ, feed_list.settings)
         recovered = tasks.recover_staged_runs(db, run_id, settings)
-        specs = tasks.read_feed_list(feeds)
-        feed_state = tasks.read_state(db, specs, settings)
+        feed_state = tasks.read_state(db, feed_list.feeds, settings, all_feeds)
         t = clock.add("prepare", t)
 
         responses = tasks.poll(feed_state, settings)
@@ -53,19 +56,20 @@ def ingest(feeds: str = DEFAULT_FEEDS, db: str = DEFAULT_DB) -> dict:
         t = clock.add("parse+select", t)
 
         for index, chunk in enumerate(_chunks(new, settings.chunk_size)):
-            pages = tasks.fetch_chunk(chunk, settings)
+            pages = tasks.fetch_chunk(run_id, chunk, settings)
             t = clock.add("fetch", t)
             results = tasks.extract_chunk(pages, settings)
             t = clock.add("extract", t)
             tasks.stage_chunk(run, index, pages, results)
             t = clock.add("validate+stage", t)
 
-        counts = tasks.stage_polls(run, outcomes, known)
+        counts = tasks.stage_polls(run, outcomes, known, settings)
         counts["seconds"] = round(clock.total, 3)
         loaded = tasks.load(db, run, counts, settings)
         clock.add("load", t)
     finally:
         staging.release(run)  # a failed load leaves the run staged for the next run
+        tasks.forget_run(run_id)
 
     summary = {
         "run_id": run_id,

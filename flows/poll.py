@@ -1,4 +1,8 @@
-"""Network step 1: fetch every due feed (conditional GET), no parsing here."""
+"""Network step 1: fetch every due feed (conditional GET), no parsing here.
+
+An HTML page configured as a feed is followed to the feed it advertises with
+``<link rel="alternate">`` (recorded as ``discovered_from``).
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,14 @@ from datetime import UTC, datetime
 import httpx
 
 from flows.concurrency import HostGate, map_polite
-from flows.http import fetch
+from flows.http import FetchResult, fetch
 from transforms.feedlist import FeedSpec
+from transforms.feeds import discover_feed_url, looks_like_html
 from transforms.ids import stable_id
 from transforms.polls import PollResponse
+from transforms.schedule import PollState
 from transforms.settings import Settings
+from transforms.ssrf import AllowList
 
 FEED_ACCEPT = (
     "application/atom+xml, application/rss+xml, application/rdf+xml;q=0.9, "
@@ -30,6 +37,14 @@ class FeedToPoll:
     etag: str | None = None
     last_modified: str | None = None
     last_body_hash: str | None = None
+    state: PollState = PollState()
+    next_poll_at: datetime | None = None
+
+    def is_due(self, now: datetime) -> bool:
+        """Due when never polled or its time has come; ``gone`` feeds only when forced."""
+        if self.state.status == "gone":
+            return False
+        return self.next_poll_at is None or self.next_poll_at <= now
 
 
 def feeds_to_poll(specs: list[FeedSpec], state: dict[int, dict]) -> list[FeedToPoll]:
@@ -46,24 +61,46 @@ def feeds_to_poll(specs: list[FeedSpec], state: dict[int, dict]) -> list[FeedToP
                 etag=s.get("etag"),
                 last_modified=s.get("last_modified"),
                 last_body_hash=s.get("last_body_hash"),
+                state=PollState(
+                    status=s.get("status") or "active",
+                    consecutive_failures=s.get("consecutive_failures") or 0,
+                    poll_interval_s=s.get("poll_interval_s"),
+                ),
+                next_poll_at=s.get("next_poll_at"),
             )
         )
     return out
 
 
-def poll_one(client: httpx.Client, feed: FeedToPoll, settings: Settings) -> PollResponse:
-    """Conditional GET of one feed."""
-    polled_at = datetime.now(UTC)
-    r = fetch(
+def _get(client: httpx.Client, url: str, settings: Settings, etag=None, last_modified=None) -> FetchResult:
+    return fetch(
         client,
-        feed.url,
+        url,
         max_bytes=settings.max_feed_bytes,
         deadline_s=settings.request_deadline_s,
         max_redirects=settings.max_redirects,
         accept=FEED_ACCEPT,
-        etag=feed.etag,
-        last_modified=feed.last_modified,
+        etag=etag,
+        last_modified=last_modified,
+        allow=AllowList.parse(settings.allow_hosts),
     )
+
+
+def poll_one(client: httpx.Client, feed: FeedToPoll, settings: Settings) -> PollResponse:
+    """Conditional GET of one feed (following an HTML page to its advertised feed)."""
+    polled_at = datetime.now(UTC)
+    r = _get(client, feed.url, settings, feed.etag, feed.last_modified)
+    moved_to = r.permanent_redirect_to
+    discovered_from = None
+    if r.error is None and r.body and looks_like_html(r.body, r.content_type):
+        found = discover_feed_url(r.body, r.final_url)
+        if found and found != r.final_url:
+            discovered_from, moved_to = r.final_url, found
+            elapsed = r.elapsed_ms
+            r = _get(client, found, settings)
+            r.elapsed_ms += elapsed
+            moved_to = r.permanent_redirect_to or found
+    headers = {k: v for k, v in r.headers.items() if k in ("cache-control", "expires", "retry-after")}
     return PollResponse(
         feed_id=feed.feed_id,
         feed_url=feed.url,
@@ -74,7 +111,7 @@ def poll_one(client: httpx.Client, feed: FeedToPoll, settings: Settings) -> Poll
         language_hint=feed.spec.language,
         status=r.status,
         final_url=r.final_url,
-        moved_to=r.permanent_redirect_to,
+        moved_to=moved_to,
         etag=r.headers.get("etag"),
         last_modified=r.headers.get("last-modified"),
         content_type=r.content_type,
@@ -85,6 +122,9 @@ def poll_one(client: httpx.Client, feed: FeedToPoll, settings: Settings) -> Poll
         previous_etag=feed.etag,
         previous_last_modified=feed.last_modified,
         previous_body_hash=feed.last_body_hash,
+        previous_state=feed.state,
+        headers=headers,
+        discovered_from=discovered_from,
     )
 
 

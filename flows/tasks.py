@@ -23,10 +23,17 @@ from flows.concurrency import HostGate
 from flows.fetch import fetch_pages
 from flows.http import make_client
 from flows.poll import FeedToPoll, feeds_to_poll, poll_feeds
+from flows.robots import RobotsCache
 from transforms.articles import split_results
-from transforms.feedlist import FeedSpec, parse_feed_list
+from transforms.feedlist import FeedList, FeedSpec, parse_feed_list_file
 from transforms.pages import PageBatch, prepare_pages
-from transforms.polls import EntryCandidate, PollOutcome, PollResponse, interpret_poll
+from transforms.polls import (
+    EntryCandidate,
+    PollOutcome,
+    PollResponse,
+    finalize_poll_row,
+    interpret_poll,
+)
 from transforms.quarantine import quarantine_row
 from transforms.select import count_new_per_feed, entry_rows, new_articles
 from transforms.settings import Settings
@@ -55,9 +62,9 @@ class ChunkStats:
 
 
 @step(name="read-feed-list")
-def read_feed_list(path: str) -> list[FeedSpec]:
-    """Read and parse the TOML feed list."""
-    return parse_feed_list(Path(path).read_text(encoding="utf-8"))
+def read_feed_list(path: str) -> FeedList:
+    """Read and parse the feed list (TOML or OPML)."""
+    return parse_feed_list_file(Path(path).read_text(encoding="utf-8"))
 
 
 @step(name="recover-staged-runs")
@@ -75,12 +82,19 @@ def recover_staged_runs(db: str, current_run_id: str, settings: Settings) -> lis
 
 
 @step(name="read-feed-state")
-def read_state(db: str, specs: list[FeedSpec], settings: Settings) -> list[FeedToPoll]:
-    """Join the feed list with each feed's stored HTTP state."""
-    feeds = feeds_to_poll(specs, {})
+def read_state(db: str, specs: list[FeedSpec] | tuple[FeedSpec, ...], settings: Settings, all_feeds: bool = False) -> list[FeedToPoll]:
+    """Join the feed list with each feed's stored state; keep the feeds that are due
+    (all of them when ``all_feeds``)."""
+    feeds = feeds_to_poll(list(specs), {})
     with open_for_reading(db, settings.lock_timeout_s) as con:
         state = read_feed_state(con, [f.feed_id for f in feeds])
-    return feeds_to_poll(specs, state)
+    feeds = feeds_to_poll(list(specs), state)
+    now = pd.Timestamp.now(tz="UTC").to_pydatetime()
+    due = feeds if all_feeds else [f for f in feeds if f.is_due(now)]
+    if len(due) < len(feeds):
+        _logger().info("%d of %d feeds are not due yet (use --all to poll them anyway)",
+                       len(feeds) - len(due), len(feeds))
+    return due
 
 
 @step(name="poll-feeds")
@@ -118,12 +132,21 @@ def select_new(db: str, outcomes: list[PollOutcome], settings: Settings) -> tupl
     return new_articles(candidates, known), known
 
 
+_robots_per_run: dict[str, RobotsCache] = {}
+
+
+def forget_run(run_id: str) -> None:
+    """Drop per-run caches (robots.txt) when a run ends."""
+    _robots_per_run.pop(run_id, None)
+
+
 @step(name="fetch-pages")
-def fetch_chunk(candidates: list[EntryCandidate], settings: Settings) -> PageBatch:
+def fetch_chunk(run_id: str, candidates: list[EntryCandidate], settings: Settings) -> PageBatch:
     """Fetch one chunk of article pages (network only)."""
     gate = HostGate(settings.per_host_concurrency, settings.per_host_delay_s)
+    robots = _robots_per_run.setdefault(run_id, RobotsCache(settings))
     with make_client(settings) as client:
-        responses = fetch_pages(client, candidates, settings, gate)
+        responses = fetch_pages(client, candidates, settings, gate, robots)
     batch = prepare_pages(responses)
     log = _logger()
     for q in batch.quarantine:
@@ -193,16 +216,13 @@ def stage_chunk(run: RunDir, index: int, batch: PageBatch, results) -> ChunkStat
 
 
 @step(name="stage-feed-polls")
-def stage_polls(run: RunDir, outcomes: list[PollOutcome], known: set[int]) -> dict:
-    """Stage poll rows (with per-feed new counts), feed entries and poll/parse rejects."""
+def stage_polls(run: RunDir, outcomes: list[PollOutcome], known: set[int], settings: Settings) -> dict:
+    """Stage poll rows (with per-feed new counts and next schedule), feed entries and
+    poll/parse rejects."""
     at = pd.Timestamp.now(tz="UTC").to_pydatetime()
     candidates = [c for o in outcomes for c in o.candidates]
     new_per_feed = count_new_per_feed(candidates, known)
-    polls = []
-    for o in outcomes:
-        row = dict(o.poll_row)
-        row["entries_new"] = new_per_feed.get(row["feed_id"], 0)
-        polls.append(row)
+    polls = [finalize_poll_row(o, new_per_feed.get(o.poll_row["feed_id"], 0), settings) for o in outcomes]
     entries, invalid = _validate("stg_feed_entries", entry_rows(candidates), at)
     quarantine = [q for o in outcomes for q in o.quarantine] + invalid
     staging.write_table(run.path, "stg_feed_polls", staging.to_table("stg_feed_polls", polls))

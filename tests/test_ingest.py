@@ -91,7 +91,7 @@ def test_bad_inputs_are_quarantined_with_readable_reasons(first_run, db_path):
 
 def test_rerun_adds_no_rows_and_costs_conditional_gets(first_run, sample_feed_list, db_path):
     before = table_counts(db_path)
-    second = ingest(feeds=str(sample_feed_list), db=str(db_path))
+    second = ingest(feeds=str(sample_feed_list), db=str(db_path), all_feeds=True)
     after = table_counts(db_path)
     assert second["articles_new"] == 0
     assert second["feeds_not_modified"] == 4
@@ -109,11 +109,11 @@ def test_rerun_without_conditional_get_still_adds_nothing(first_run, sample_feed
     with open_migrated(db_path) as con:
         con.execute(query_sql)
     before = table_counts(db_path)
-    second = ingest(feeds=str(sample_feed_list), db=str(db_path))
+    second = ingest(feeds=str(sample_feed_list), db=str(db_path), all_feeds=True)
     assert second["feeds_not_modified"] == 4  # 200s with the same body hash
     with open_migrated(db_path) as con:
         con.execute("update dim_feeds set etag = null, last_modified = null, last_body_hash = null")
-    third = ingest(feeds=str(sample_feed_list), db=str(db_path))
+    third = ingest(feeds=str(sample_feed_list), db=str(db_path), all_feeds=True)
     assert third["feeds_not_modified"] == 0 and third["articles_new"] == 0
     after = table_counts(db_path)
     assert {t for t in before if before[t] != after[t]} == {"fct_feed_polls", "etl_runs"}
@@ -144,10 +144,18 @@ def test_locked_warehouse_fails_clearly_and_next_run_loads_the_staged_batch(
         staging.release(run)
     assert scalar(db_path, "select count(*) from fct_articles") == 0
 
-    summary = ingest(feeds=str(sample_feed_list), db=str(db_path))
+    summary = ingest(feeds=str(sample_feed_list), db=str(db_path), all_feeds=True)
     assert summary["recovered_runs"] == 1
     assert summary["articles_new"] == 0  # the recovered batch already loaded them all
     assert scalar(db_path, "select count(*) from fct_articles") == 24
     assert scalar(db_path, "select count(*) from fct_feed_entries") == 27
     assert query(db_path, "select status from etl_runs order by started_at") == [("recovered",), ("succeeded",)]
     assert staging.pending_runs(db_path) == []
+
+
+def test_feeds_not_due_are_not_polled(first_run, sample_feed_list, db_path):
+    rows = query(db_path, "select status, poll_interval_s, next_poll_at > last_polled_at from dim_feeds")
+    assert len(rows) == 4
+    assert all(status == "active" and 300 <= interval <= 86400 and later for status, interval, later in rows)
+    second = ingest(feeds=str(sample_feed_list), db=str(db_path))
+    assert second["feeds_polled"] == 0

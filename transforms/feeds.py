@@ -43,6 +43,9 @@ class ParsedFeed:
     entries: tuple[FeedEntry, ...] = ()
     bozo_reason: str | None = None
     error: str | None = None
+    ttl: str | None = None  # RSS <ttl>, minutes
+    sy_update_period: str | None = None
+    sy_update_frequency: str | None = None
 
 
 def _cap(value: object, limit: int) -> str | None:
@@ -119,4 +122,39 @@ def parse_feed(
         version=version,
         entries=tuple(_entry(raw, settings) for raw in raw_entries),
         bozo_reason=bozo_reason,
+        ttl=_cap(meta.get("ttl"), 20),
+        sy_update_period=_cap(meta.get("sy_updateperiod"), 20),
+        sy_update_frequency=_cap(meta.get("sy_updatefrequency"), 20),
     )
+
+
+_FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json")
+
+
+def looks_like_html(body: bytes, content_type: str | None) -> bool:
+    """An HTML page rather than a feed (by Content-Type, else by its first bytes)."""
+    if content_type and content_type.split(";", 1)[0].strip().lower() in ("text/html", "application/xhtml+xml"):
+        return True
+    head = body[:1024].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html"))
+
+
+def discover_feed_url(body: bytes, base_url: str) -> str | None:
+    """The first ``<link rel="alternate">`` feed an HTML page advertises (absolute URL)."""
+    from urllib.parse import urljoin
+
+    from lxml import html as lxml_html
+
+    try:
+        doc = lxml_html.fromstring(body[:2_000_000])
+    except (ValueError, TypeError, lxml_html.etree.ParserError):
+        return None
+    for link in doc.iter("link"):
+        rel = (link.get("rel") or "").lower().split()
+        kind = (link.get("type") or "").lower().strip()
+        href = (link.get("href") or "").strip()
+        if "alternate" in rel and kind in _FEED_TYPES and href:
+            url = urljoin(base_url, href)
+            if url.lower().startswith(("http://", "https://")):
+                return url
+    return None

@@ -8,6 +8,14 @@ from datetime import datetime
 from transforms.feeds import FeedEntry, parse_feed
 from transforms.ids import bytes_hash, stable_id
 from transforms.quarantine import quarantine_row
+from transforms.schedule import (
+    PollState,
+    header_delay_seconds,
+    max_age_seconds,
+    next_poll,
+    sy_seconds,
+    ttl_seconds,
+)
 from transforms.settings import Settings
 
 
@@ -35,6 +43,9 @@ class PollResponse:
     previous_etag: str | None = None
     previous_last_modified: str | None = None
     previous_body_hash: str | None = None
+    previous_state: PollState = field(default_factory=PollState)
+    headers: dict[str, str] = field(default_factory=dict)  # cache-control, expires, retry-after
+    discovered_from: str | None = None  # the HTML page whose <link rel=alternate> led here
 
 
 @dataclass(frozen=True)
@@ -50,11 +61,45 @@ class EntryCandidate:
 
 @dataclass
 class PollOutcome:
-    """``poll_row`` lacks ``entries_new`` until selection knows which entries are new."""
+    """``poll_row`` lacks ``entries_new`` and the next schedule until selection knows which
+    entries are new (:func:`finalize_poll_row`)."""
 
     poll_row: dict
     candidates: list[EntryCandidate] = field(default_factory=list)
     quarantine: list[dict] = field(default_factory=list)
+    previous_state: PollState = field(default_factory=PollState)
+    hint_seconds: list[int | None] = field(default_factory=list)
+    retry_after_s: int | None = None
+    is_hard_failure: bool = False
+
+
+def finalize_poll_row(outcome: PollOutcome, entries_new: int, settings: Settings) -> dict:
+    """The poll's ``stg_feed_polls`` row with its new-entry count and the feed's next state."""
+    row = dict(outcome.poll_row)
+    row["entries_new"] = entries_new
+    seen = row["entries_seen"]
+    failed = row["error"] is not None
+    ratio = 0.0 if row["is_not_modified"] else (entries_new / seen if seen else None)
+    state = next_poll(
+        outcome.previous_state,
+        now=row["polled_at"],
+        http_status=row["http_status"],
+        failed=failed,
+        is_hard_failure=outcome.is_hard_failure,
+        moved=row["moved_to"] is not None,
+        new_ratio=None if failed else ratio,
+        hint_seconds=outcome.hint_seconds,
+        retry_after_s=outcome.retry_after_s,
+        settings=settings,
+        jitter_seed=row["feed_id"],
+    )
+    row.update(
+        status=state.status,
+        consecutive_failures=state.consecutive_failures,
+        poll_interval_s=state.poll_interval_s,
+        next_poll_at=state.next_poll_at,
+    )
+    return row
 
 
 def interpret_poll(resp: PollResponse, run_id: str, settings: Settings | None = None) -> PollOutcome:
@@ -90,8 +135,18 @@ def interpret_poll(resp: PollResponse, run_id: str, settings: Settings | None = 
         "feed_title": None,
         "site_url": None,
         "feed_language": resp.language_hint,
+        "discovered_from": resp.discovered_from,
     }
-    outcome = PollOutcome(poll_row=row)
+    outcome = PollOutcome(
+        poll_row=row,
+        previous_state=resp.previous_state,
+        hint_seconds=[
+            max_age_seconds(resp.headers),
+            header_delay_seconds(resp.headers, resp.polled_at, "expires"),
+        ],
+        retry_after_s=header_delay_seconds(resp.headers, resp.polled_at, "retry-after"),
+        is_hard_failure=resp.error is not None and not resp.is_retryable,
+    )
     record = {"feed_id": resp.feed_id, "feed_url": resp.feed_url, "http_status": resp.status}
     if resp.error:
         outcome.quarantine.append(
@@ -111,7 +166,9 @@ def interpret_poll(resp: PollResponse, run_id: str, settings: Settings | None = 
                            at=resp.polled_at)
         )
         row["body_hash"] = resp.previous_body_hash  # retry a broken feed next time
+        outcome.is_hard_failure = True
         return outcome
+    outcome.hint_seconds += [ttl_seconds(parsed.ttl), sy_seconds(parsed.sy_update_period, parsed.sy_update_frequency)]
     row.update(
         feed_title=parsed.title,
         site_url=parsed.site_url,

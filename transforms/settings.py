@@ -31,6 +31,16 @@ class Settings:
     per_host_delay_s: float = 0.0
     allow_hosts: str = ""  # comma-separated hosts/IPs allowed despite being private/loopback
 
+    respect_robots: bool = True  # robots.txt for article fetches
+    max_robots_bytes: int = 512 * 1024
+
+    # poll scheduling (seconds)
+    default_poll_interval_s: int = 30 * 60
+    min_poll_interval_s: int = 5 * 60
+    max_poll_interval_s: int = 24 * 60 * 60
+    dead_after_failures: int = 5  # consecutive hard failures before a feed is marked dead
+    dead_poll_interval_s: int = 7 * 24 * 60 * 60  # dead feeds are still polled, rarely
+
     # batching
     chunk_size: int = 200  # articles fetched + extracted + staged per chunk
     extract_workers: int = 0  # 0 = one per CPU core
@@ -49,17 +59,30 @@ class Settings:
     lock_timeout_s: float = 30.0  # how long the loader waits for another DuckDB writer
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> Settings:
-        """Build settings from defaults overridden by ``FEEDHOUSE_*`` variables in ``env``."""
+    def from_env(cls, env: Mapping[str, str], file_values: Mapping[str, object] | None = None) -> Settings:
+        """Defaults, overridden by ``file_values`` (a feed list's ``[settings]`` table), overridden
+        by ``FEEDHOUSE_*`` variables in ``env``. Unknown keys raise ``ValueError``."""
+        known = {f.name: f for f in fields(cls)}
+        unknown = set(file_values or {}) - set(known)
+        if unknown:
+            raise ValueError(f"unknown settings: {', '.join(sorted(unknown))}")
         overrides: dict[str, object] = {}
-        for f in fields(cls):
-            raw = env.get(f"FEEDHOUSE_{f.name.upper()}")
+        for name in known:
+            raw = env.get(f"FEEDHOUSE_{name.upper()}")
+            if raw is None and file_values and name in file_values:
+                raw = file_values[name]
             if raw is None:
                 continue
-            kind = type(getattr(cls, f.name))
-            overrides[f.name] = kind(raw)
+            kind = type(getattr(cls, name))
+            overrides[name] = _coerce(kind, raw)
         return cls(**overrides)
 
     def replace(self, **changes: object) -> Settings:
         """Return a copy with ``changes`` applied."""
         return dataclasses.replace(self, **changes)
+
+
+def _coerce(kind: type, raw: object) -> object:
+    if kind is bool and isinstance(raw, str):
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    return kind(raw)

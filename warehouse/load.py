@@ -136,7 +136,8 @@ _UPSERT_FEEDS = """
 insert into dim_feeds (
     feed_id, url, original_url, name, title, site_url, language, tags, first_seen_at,
     last_polled_at, last_success_at, etag, last_modified, last_body_hash, last_http_status,
-    last_error, consecutive_failures, status
+    last_error, consecutive_failures, status, next_poll_at, poll_interval_s, moved_from,
+    discovered_from
 )
 select
     feed_id, coalesce(moved_to, feed_url), original_url, feed_name, feed_title, site_url,
@@ -145,9 +146,9 @@ select
     case when $complete then etag end,
     case when $complete then last_modified end,
     case when $complete then body_hash end,
-    http_status, error,
-    case when error is null then 0 else 1 end,
-    'active'
+    http_status, error, consecutive_failures, status, next_poll_at, poll_interval_s,
+    case when moved_to is not null then feed_url end,
+    discovered_from
 from stg_feed_polls
 on conflict (feed_id) do update set
     url = excluded.url,
@@ -163,8 +164,12 @@ on conflict (feed_id) do update set
     last_body_hash = case when $complete then excluded.last_body_hash else dim_feeds.last_body_hash end,
     last_http_status = excluded.last_http_status,
     last_error = excluded.last_error,
-    consecutive_failures = case when excluded.last_error is null then 0
-                                else dim_feeds.consecutive_failures + 1 end
+    consecutive_failures = excluded.consecutive_failures,
+    status = excluded.status,
+    next_poll_at = excluded.next_poll_at,
+    poll_interval_s = excluded.poll_interval_s,
+    moved_from = coalesce(excluded.moved_from, dim_feeds.moved_from),
+    discovered_from = coalesce(excluded.discovered_from, dim_feeds.discovered_from)
 """
 
 _COUNT_NEW_ENTRIES = """

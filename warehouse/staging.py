@@ -43,6 +43,9 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("duration_ms", pa.int32()), ("error", pa.string()), ("parse_warning", pa.string()),
             ("etag", pa.string()), ("last_modified", pa.string()), ("body_hash", pa.string()),
             ("feed_title", pa.string()), ("site_url", pa.string()), ("feed_language", pa.string()),
+            ("discovered_from", pa.string()), ("status", pa.string()),
+            ("consecutive_failures", pa.int32()), ("poll_interval_s", pa.int32()),
+            ("next_poll_at", TS),
         ]
     ),
     "stg_feed_entries": pa.schema(

@@ -16,14 +16,15 @@ def read_feed_state(con: duckdb.DuckDBPyConnection, feed_ids: list[int]) -> dict
         rows = con.execute(
             """
             select f.feed_id, f.url, f.etag, f.last_modified, f.last_body_hash, f.status,
-                   f.consecutive_failures
+                   f.consecutive_failures, f.poll_interval_s, f.next_poll_at
             from dim_feeds as f
             inner join wanted_feeds as w on w.feed_id = f.feed_id
             """
         ).fetchall()
     finally:
         con.unregister("wanted_feeds")
-    keys = ("feed_id", "url", "etag", "last_modified", "last_body_hash", "status", "consecutive_failures")
+    keys = ("feed_id", "url", "etag", "last_modified", "last_body_hash", "status",
+            "consecutive_failures", "poll_interval_s", "next_poll_at")
     return {row[0]: dict(zip(keys, row, strict=True)) for row in rows}
 
 
@@ -52,3 +53,14 @@ def known_article_ids(con: duckdb.DuckDBPyConnection, article_ids: list[int]) ->
     finally:
         con.unregister("candidate_articles")
     return {row[0] for row in rows}
+
+
+def list_feeds(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """Every feed with its polling state, for ``feedhouse feeds``."""
+    return con.execute(
+        """
+        select coalesce(name, title) as feed, url, status, last_http_status, consecutive_failures,
+               poll_interval_s, last_polled_at, next_poll_at, last_error, moved_from
+        from dim_feeds order by status, feed
+        """
+    ).fetchall()
