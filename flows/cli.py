@@ -103,6 +103,66 @@ def sql(
         raise typer.Exit(1) from exc
 
 
+feeds_app = typer.Typer(help="Feeds: list their polling state, import/export OPML.")
+app.add_typer(feeds_app, name="feeds")
+
+
+@feeds_app.callback(invoke_without_command=True)
+def feeds_list(ctx: typer.Context, db: DbOption = DEFAULT_DB) -> None:
+    """List every feed with its status, schedule and last error."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from warehouse.db import open_for_reading
+    from warehouse.state import list_feeds
+
+    if not Path(db).exists():
+        console.print(f"[red]no warehouse at {db}[/red]")
+        raise typer.Exit(2)
+    with open_for_reading(db) as con:
+        rows = list_feeds(con)
+    table = Table("feed", "url", "status", "http", "fails", "every", "last polled", "next poll", "last error")
+    for feed, url, status, http, fails, interval, last, nxt, error, moved_from in rows:
+        every = f"{interval // 60} min" if interval else ""
+        shown = url + (f" (moved from {moved_from})" if moved_from else "")
+        table.add_row(feed or "", shown, status, str(http or ""), str(fails), every,
+                      _when(last), _when(nxt), (error or "")[:60])
+    console.print(table)
+
+
+def _when(value) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+@feeds_app.command("import")
+def feeds_import(
+    opml: Annotated[Path, typer.Argument(help="OPML file exported by a feed reader.")],
+    into: Annotated[Path, typer.Option("--into", help="TOML feed list to add the feeds to.")] = Path(DEFAULT_FEEDS),
+) -> None:
+    """Add the feeds of an OPML file to a TOML feed list (existing URLs are kept as they are)."""
+    from transforms.feedlist import FeedList, merge, parse_feed_list_file, parse_opml, to_toml
+
+    incoming = parse_opml(opml.read_text(encoding="utf-8"))
+    base = parse_feed_list_file(into.read_text(encoding="utf-8")) if into.exists() else FeedList(())
+    merged = merge(base, incoming)
+    into.write_text(to_toml(merged), encoding="utf-8")
+    console.print(f"{len(merged.feeds) - len(base.feeds)} feed(s) added to {into} ({len(merged.feeds)} in all)")
+
+
+@feeds_app.command("export")
+def feeds_export(
+    source: Annotated[Path, typer.Option("--from", help="Feed list (TOML or OPML).")] = Path(DEFAULT_FEEDS),
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+) -> None:
+    """Write a feed list as OPML, for feed readers."""
+    from transforms.feedlist import parse_feed_list_file, to_opml
+
+    text = to_opml(parse_feed_list_file(source.read_text(encoding="utf-8")).feeds)
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
 def main() -> None:
     """Entry point of the ``feedhouse`` console script."""
     sys.exit(app())

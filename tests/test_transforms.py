@@ -21,6 +21,7 @@ from transforms.urls import canonical_url, site_domain
     [
         ("http://Example.COM:80/a.html?utm_source=rss&utm_medium=feed&id=3#top", "http://example.com/a.html?id=3"),
         ("https://news.example/read/x.html?fbclid=abc", "https://news.example/read/x.html"),
+        ("http://portal.example/news.php?newsid=7&gclid=x", "http://portal.example/news.php?newsid=7"),
         ("ftp://example.com/file", None),
         ("javascript:alert(1)", None),
         ("", None),

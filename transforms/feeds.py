@@ -48,14 +48,19 @@ class ParsedFeed:
     sy_update_frequency: str | None = None
 
 
-def _cap(value: object, limit: int) -> str | None:
+def _cap(value: object, limit: int, capped: list[str] | None = None, name: str = "") -> str | None:
     if value is None:
         return None
-    text = " ".join(str(value).split())
+    text = str(value)
+    if len(text) > limit * 4:  # don't normalize megabytes of whitespace just to cut them
+        text = text[: limit * 4]
+    text = " ".join(text.split())
+    if len(text) > limit and capped is not None:
+        capped.append(name)
     return text[:limit] or None
 
 
-def _entry(raw: dict, settings: Settings) -> FeedEntry:
+def _entry(raw: dict, settings: Settings, capped: list[str]) -> FeedEntry:
     link = raw.get("link")
     if not link:
         for candidate in raw.get("links", []):
@@ -72,13 +77,13 @@ def _entry(raw: dict, settings: Settings) -> FeedEntry:
         if term and term not in categories:
             categories.append(term)
     return FeedEntry(
-        entry_id=_cap(raw.get("id"), 2_000),
+        entry_id=_cap(raw.get("id"), 2_000, capped, "id"),
         link=link,
         canonical_url=canonical_url(link) if link else None,
-        title=_cap(raw.get("title"), settings.max_title_chars),
-        summary=_cap(raw.get("summary"), settings.max_summary_chars),
+        title=_cap(raw.get("title"), settings.max_title_chars, capped, "title"),
+        summary=_cap(raw.get("summary"), settings.max_summary_chars, capped, "summary"),
         published_at=published,
-        author=_cap(raw.get("author"), 200),
+        author=_cap(raw.get("author"), 200, capped, "author"),
         categories=tuple(categories[: settings.max_tags_per_article]),
     )
 
@@ -102,9 +107,13 @@ def parse_feed(
     if parsed.get("bozo"):
         exc = parsed.get("bozo_exception")
         warnings.append(f"{type(exc).__name__}: {exc}" if exc else "malformed feed")
-    bozo_reason = "; ".join(warnings)[:1_000] or None
     version = parsed.get("version") or None
     raw_entries = parsed.get("entries", [])
+    capped: list[str] = []
+    entries = tuple(_entry(raw, settings, capped) for raw in raw_entries)
+    if capped:
+        warnings.append(f"capped {len(capped)} over-long entry field(s): {', '.join(sorted(set(capped)))}")
+    bozo_reason = "; ".join(warnings)[:1_000] or None
     if not version and not raw_entries:
         head = cleaned[:512].lstrip().lower()
         if head.startswith((b"{", b"[")):
@@ -120,7 +129,7 @@ def parse_feed(
         site_url=_cap(meta.get("link"), 2_000),
         language=_cap(meta.get("language"), 35),
         version=version,
-        entries=tuple(_entry(raw, settings) for raw in raw_entries),
+        entries=entries,
         bozo_reason=bozo_reason,
         ttl=_cap(meta.get("ttl"), 20),
         sy_update_period=_cap(meta.get("sy_updateperiod"), 20),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import urldefrag, urlsplit
 
 import courlan
 
@@ -11,14 +11,15 @@ def canonical_url(url: str) -> str | None:
     """Canonical form of an article URL, or None if it is not a usable http(s) URL.
 
     Lower-cases scheme and host, drops default ports, fragments and tracking parameters
-    (``utm_*``, ``fbclid`` …) with courlan, so the same article reached through different
-    feeds collapses to one key.
+    (``utm_*``, ``fbclid``, ``gclid`` …) with courlan, so the same article reached through
+    different feeds collapses to one key. courlan's ``strict`` mode is not used: it keeps only
+    a short list of known query keys, which would merge ``news.php?newsid=1`` and ``?newsid=2``.
     """
     url = (url or "").strip()
     if not url.lower().startswith(("http://", "https://")):
         return None
     try:
-        normalized = courlan.normalize_url(url, strict=True)
+        normalized = courlan.normalize_url(urldefrag(url).url, strict=False)
     except (ValueError, TypeError):
         return None
     if not urlsplit(normalized).hostname:

@@ -1,0 +1,319 @@
+"""A fault-injecting HTTP server on 127.0.0.1 for the hostile-input suite.
+
+Every fault is a path. ``/feeds/<case>`` plays a feed fault, ``/pages/<case>`` an article page
+fault, and ``/feeds/hostile-links`` is a well-formed feed whose entries link to every page case.
+All waits are bounded (nothing sleeps more than ``MAX_STALL_S``), so the server always stops.
+"""
+
+from __future__ import annotations
+
+import gzip
+import socket
+import struct
+import threading
+import time
+from contextlib import contextmanager
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+MAX_STALL_S = 8.0
+
+INDONESIAN_PARAGRAPH = (
+    "Pemerintah daerah menyatakan bahwa program perbaikan jalan di kawasan pesisir akan "
+    "dilanjutkan tahun depan setelah anggaran disetujui oleh dewan. Menurut kepala dinas, "
+    "pekerjaan tahap pertama sudah selesai dan warga dapat menggunakan jalur baru itu sejak "
+    "pekan lalu. Para pedagang di pasar tradisional menyambut baik kabar tersebut karena "
+    "distribusi barang menjadi lebih lancar dan biaya angkut turun."
+)
+
+
+def page_html(title: str, paragraphs: list[str], charset: str = "utf-8") -> str:
+    body = "\n".join(f"<p>{p}</p>" for p in paragraphs)
+    return f"""<!DOCTYPE html>
+<html lang="id"><head><meta charset="{charset}"><title>{title}</title>
+<meta property="og:site_name" content="Kabar Uji"></head>
+<body><header><nav><a href="/">Beranda</a> | <a href="/nasional">Nasional</a></nav></header>
+<main><article><h1>{title}</h1>
+<p class="byline">Oleh: Dewi Lestari</p>
+{body}
+</article></main>
+<footer><p>Hak cipta 2015 Kabar Uji</p></footer></body></html>"""
+
+
+def rss(base: str, items: list[dict], title: str = "Kabar Uji", extra_channel: str = "") -> str:
+    out = [f'<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>{title}</title>'
+           f"<link>{base}/</link><description>uji</description>{extra_channel}"]
+    for it in items:
+        parts = ["<item>"]
+        if it.get("title") is not None:
+            parts.append(f"<title>{it['title']}</title>")
+        if it.get("link"):
+            parts.append(f"<link>{it['link']}</link>")
+        if it.get("guid"):
+            parts.append(f'<guid isPermaLink="false">{it["guid"]}</guid>')
+        if it.get("date"):
+            parts.append(f"<pubDate>{it['date']}</pubDate>")
+        parts.append("</item>")
+        out.append("".join(parts))
+    out.append("</channel></rss>")
+    return "\n".join(out)
+
+
+PAGE_CASES = {
+    # path -> description; the handler implements each
+    "ok": "a normal article",
+    "cp1252-declared-utf8": "windows-1252 bytes, header says UTF-8",
+    "utf8-declared-latin1": "UTF-8 bytes, header says ISO-8859-1",
+    "bom-utf8": "UTF-8 with a BOM, header says windows-1252",
+    "not-found": "404",
+    "server-error": "500",
+    "pdf": "application/pdf",
+    "image": "image/jpeg",
+    "zip": "application/zip, 20 MB declared",
+    "huge": "HTML larger than the page cap",
+    "slow": "headers after a stall longer than the read timeout",
+    "redirect-to-metadata": "302 to http://169.254.169.254/",
+    "future-date": "feed date one year ahead",
+    "old-date": "feed date in 1985",
+    "no-date": "entry without a date",
+}
+
+
+def _dates():
+    now = time.time()
+    return {
+        "future-date": formatdate(now + 365 * 86400, usegmt=True),
+        "old-date": "Tue, 15 Jan 1985 10:00:00 GMT",
+    }
+
+
+class FaultHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "fault/1.0"
+
+    def log_message(self, *args):
+        pass
+
+    # ---- helpers
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def send(self, status: int, body: bytes, ctype: str = "text/html; charset=utf-8", headers: dict | None = None):
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def stall(self, seconds: float):
+        time.sleep(min(seconds, MAX_STALL_S))
+
+    def do_GET(self):  # noqa: N802
+        path = self.path.split("?", 1)[0]
+        self.server.hits.append(path)
+        if path == "/robots.txt":
+            return self.send(200, b"User-agent: *\nDisallow: /private/\n", "text/plain")
+        if path.startswith("/feeds/"):
+            return self.feed(path.removeprefix("/feeds/"))
+        if path.startswith("/pages/") or path.startswith("/private/"):
+            return self.page(path.removeprefix("/pages/"))
+        return self.send(404, b"not found")
+
+    # ---- feeds
+    def feed(self, case: str):
+        b = self.base
+        good = rss(b, [{"title": f"Berita {case}", "link": f"{b}/pages/ok?from={case}", "guid": f"{case}-1",
+                        "date": "Wed, 18 Nov 2015 06:00:00 GMT"}])
+        xml = "application/rss+xml; charset=utf-8"
+        if case in ("good-moved-target", "good-temp-target"):
+            return self.send(200, good.encode(), xml)
+        if case == "moved-permanently":
+            return self.send(301, b"", headers={"Location": f"{b}/feeds/good-moved-target"})
+        if case == "moved-temporarily":
+            return self.send(302, b"", headers={"Location": f"{b}/feeds/good-temp-target"})
+        if case == "read-timeout":
+            self.stall(MAX_STALL_S)
+            return self.send(200, good.encode(), xml)
+        if case == "trickle":
+            self.send_response(200)
+            self.send_header("Content-Type", xml)
+            self.send_header("Content-Length", "1000000")
+            self.end_headers()
+            deadline = time.monotonic() + MAX_STALL_S
+            try:
+                while time.monotonic() < deadline:
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    time.sleep(0.2)
+            except OSError:
+                pass
+            self.close_connection = True
+            return None
+        if case == "connection-reset":
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+            self.close_connection = True
+            return None
+        if case == "server-error":
+            return self.send(500, b"<h1>Internal Server Error</h1>")
+        if case == "unavailable":
+            return self.send(503, b"busy", headers={"Retry-After": "7200"})
+        if case == "too-many-requests":
+            return self.send(429, b"slow down", headers={"Retry-After": "3600"})
+        if case == "not-found":
+            return self.send(404, b"<h1>Not Found</h1>")
+        if case == "gone":
+            return self.send(410, b"<h1>Gone</h1>")
+        if case == "oversized":
+            items = [{"title": "x" * 100, "link": f"{b}/pages/ok?n={i}"} for i in range(15000)]
+            return self.send(200, rss(b, items).encode(), xml)
+        if case == "oversized-chunked":
+            self.send_response(200)
+            self.send_header("Content-Type", xml)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            chunk = b"<!-- " + b"x" * 65536 + b" -->"
+            try:
+                for _ in range(40):  # 2.6 MB, more than the cap
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                self.wfile.write(b"0\r\n\r\n")
+            except OSError:
+                pass
+            return None
+        if case == "gzip-bomb":
+            return self.send(200, self.server.bomb, xml, {"Content-Encoding": "gzip"})
+        if case == "empty":
+            return self.send(200, b"", xml)
+        if case == "json":
+            return self.send(200, b'{"version": "https://jsonfeed.org/version/1", "items": []}', "application/json")
+        if case == "html-with-alternate":
+            html = (f'<html><head><title>Kabar</title><link rel="alternate" type="application/rss+xml" '
+                    f'href="/feeds/good-discovered-target"></head><body>Beranda</body></html>')
+            return self.send(200, html.encode())
+        if case == "good-discovered-target":
+            return self.send(200, good.encode(), xml)
+        if case == "html-without-feed":
+            return self.send(200, b"<!DOCTYPE html><html><body><p>Hanya halaman</p></body></html>")
+        if case == "truncated":
+            return self.send(200, good.encode()[: len(good) // 2], xml)
+        if case == "malformed":
+            return self.send(200, good.replace("<title>Berita", "<title>Berita & <b>", 1).encode(), xml)
+        if case == "bom-feed":
+            return self.send(200, b"\xef\xbb\xbf" + good.encode(), xml)
+        if case == "duplicate-guids":
+            items = [
+                {"title": "Satu", "link": f"{b}/pages/ok?dup=1", "guid": "same"},
+                {"title": "Satu lagi", "link": f"{b}/pages/ok?dup=1", "guid": "same"},
+                {"title": "Dua", "link": f"{b}/pages/ok?dup=2", "guid": "same"},
+            ]
+            return self.send(200, rss(b, items).encode(), xml)
+        if case == "missing-link":
+            items = [{"title": "Tanpa tautan", "guid": "nolink"}]
+            return self.send(200, rss(b, items).encode(), xml)
+        if case == "long-fields":
+            items = [{"title": "Judul " * 50_000, "link": f"{b}/pages/ok?long=1"}]
+            return self.send(200, rss(b, items).encode(), xml)
+        if case == "billion-laughs":
+            ents = '<!ENTITY a "aaaaaaaaaa">' + "".join(
+                f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(8)
+            )
+            doc = (f'<?xml version="1.0"?><!DOCTYPE rss [{ents}]><rss version="2.0"><channel>'
+                   f"<title>&i;</title><item><title>&i;</title><link>{b}/pages/ok?lol=1</link></item>"
+                   "</channel></rss>")
+            return self.send(200, doc.encode(), xml)
+        if case == "xxe":
+            doc = ('<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+                   f'<rss version="2.0"><channel><title>XXE</title><item><title>&xxe;</title>'
+                   f"<link>{b}/pages/ok?xxe=1</link><description>&xxe;</description></item></channel></rss>")
+            return self.send(200, doc.encode(), xml)
+        if case == "hostile-links":
+            dates = _dates()
+            items = [
+                {"title": f"Kasus {c}", "link": f"{b}/pages/{c}", "guid": c,
+                 "date": dates.get(c) or (None if c == "no-date" else "Wed, 18 Nov 2015 06:00:00 GMT")}
+                for c in PAGE_CASES
+            ]
+            items += [
+                {"title": "Metadata", "link": "http://169.254.169.254/latest/meta-data/", "guid": "metadata"},
+                {"title": "Private", "link": "http://10.0.0.1/admin", "guid": "private"},
+                {"title": "Other loopback", "link": f"http://127.0.0.2:{self.server.server_address[1]}/pages/ok", "guid": "lo2"},
+                {"title": "IPv6 loopback", "link": f"http://[::1]:{self.server.server_address[1]}/pages/ok", "guid": "lo6"},
+                {"title": "Internal name", "link": "http://intranet.corp.test/wiki", "guid": "internal"},
+                {"title": "Robots", "link": f"{b}/private/secret.html", "guid": "robots"},
+                {"title": "Javascript", "link": "javascript:alert(1)", "guid": "js"},
+            ]
+            return self.send(200, rss(b, items, title="Tautan berbahaya").encode(), xml)
+        return self.send(404, b"no such feed case")
+
+    # ---- pages
+    def page(self, case: str):
+        quote = "“Kami akan terus bekerja,” kata Menteri; harga naik Rp 1.000–2.000, kafe Café Ria tetap buka."
+        paragraphs = [INDONESIAN_PARAGRAPH, quote, INDONESIAN_PARAGRAPH.replace("jalan", "jembatan")]
+        if case in ("ok", "future-date", "old-date", "no-date") or case.startswith("private/"):
+            return self.send(200, page_html(f"Artikel {case}", paragraphs).encode())
+        if case == "cp1252-declared-utf8":
+            html = page_html("Artikel cp1252", paragraphs, charset="utf-8")
+            return self.send(200, html.encode("cp1252"), "text/html; charset=utf-8")
+        if case == "utf8-declared-latin1":
+            html = page_html("Artikel utf8", paragraphs, charset="iso-8859-1")
+            return self.send(200, html.encode("utf-8"), "text/html; charset=iso-8859-1")
+        if case == "bom-utf8":
+            html = page_html("Artikel BOM", paragraphs, charset="windows-1252")
+            return self.send(200, b"\xef\xbb\xbf" + html.encode("utf-8"), "text/html; charset=windows-1252")
+        if case == "not-found":
+            return self.send(404, b"<h1>Not Found</h1>")
+        if case == "server-error":
+            return self.send(500, b"<h1>oops</h1>")
+        if case == "pdf":
+            return self.send(200, b"%PDF-1.4\n" + b"0" * 200_000, "application/pdf")
+        if case == "image":
+            return self.send(200, b"\xff\xd8\xff\xe0" + b"0" * 100_000, "image/jpeg")
+        if case == "zip":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/zip")
+            self.send_header("Content-Length", str(20_000_000))
+            self.end_headers()
+            try:
+                for _ in range(20):
+                    self.wfile.write(b"PK" + b"\0" * 65_534)
+            except OSError:
+                pass
+            self.close_connection = True
+            return None
+        if case == "huge":
+            big = page_html("Artikel besar", [INDONESIAN_PARAGRAPH] * 4000)
+            return self.send(200, big.encode())
+        if case == "slow":
+            self.stall(MAX_STALL_S)
+            return self.send(200, page_html("Lambat", paragraphs).encode())
+        if case == "redirect-to-metadata":
+            return self.send(302, b"", headers={"Location": "http://169.254.169.254/latest/meta-data/"})
+        return self.send(404, b"no such page case")
+
+
+FEED_CASES = [
+    "read-timeout", "trickle", "connection-reset", "server-error", "unavailable", "too-many-requests",
+    "not-found", "gone", "moved-permanently", "moved-temporarily", "oversized", "oversized-chunked",
+    "gzip-bomb", "empty", "json", "html-with-alternate", "html-without-feed", "truncated", "malformed",
+    "bom-feed", "duplicate-guids", "missing-link", "long-fields", "billion-laughs", "xxe",
+    "hostile-links",
+]
+
+
+@contextmanager
+def serve_faults():
+    """Start the fault server on a free 127.0.0.1 port; yields its base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FaultHandler)
+    server.daemon_threads = True
+    server.hits = []
+    server.bomb = gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9)  # 64 MB inflated
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", server
+    finally:
+        server.shutdown()
+        server.server_close()
