@@ -273,7 +273,7 @@ def _articles(i: int, site: dict, per_feed: int, rng: random.Random, w: Writer) 
         date = (BASE_DATE - timedelta(minutes=minutes[j])).replace(second=0, microsecond=0)
         r = rng.random()
         kind = "404" if r < P_404 else "pdf" if r < P_PDF else "empty" if r < P_EMPTY else "blank" if r < P_BLANK else "ok"
-        words = rng.randint(300, 1200)
+        words = rng.randint(300, 1175)  # the last sentence may overshoot by a few words
         paras = w.body(words) if kind == "ok" else [w.paragraph(2)]
         section = w.section()
         t = site["template"]

@@ -392,9 +392,14 @@ class Writer:
         paras: list[str] = []
         count = 0
         while count < words:
-            p = self.paragraph(self.rng.randint(2, 5))
-            paras.append(p)
-            count += len(p.split())
+            sentences = []
+            for _ in range(self.rng.randint(2, 5)):
+                s = self.sentence()
+                sentences.append(s)
+                count += len(s.split())
+                if count >= words:
+                    break
+            paras.append(" ".join(sentences))
         return paras
 
     def subheading(self) -> str:

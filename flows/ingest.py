@@ -52,10 +52,10 @@ def ingest(feeds: str = DEFAULT_FEEDS, db: str = DEFAULT_DB, all_feeds: bool = F
         responses = tasks.poll(feed_state, settings)
         t = clock.add("poll", t)
         outcomes = tasks.parse(responses, run_id, settings)
-        new, known = tasks.select_new(db, outcomes, settings)
+        selection = tasks.select_new(db, outcomes, settings)
         t = clock.add("parse+select", t)
 
-        for index, chunk in enumerate(_chunks(new, settings.chunk_size)):
+        for index, chunk in enumerate(_chunks(selection.to_fetch, settings.chunk_size)):
             pages = tasks.fetch_chunk(run_id, chunk, settings)
             t = clock.add("fetch", t)
             results = tasks.extract_chunk(pages, settings)
@@ -63,7 +63,7 @@ def ingest(feeds: str = DEFAULT_FEEDS, db: str = DEFAULT_DB, all_feeds: bool = F
             tasks.stage_chunk(run, index, pages, results)
             t = clock.add("validate+stage", t)
 
-        counts = tasks.stage_polls(run, outcomes, known, settings)
+        counts = tasks.stage_polls(run, outcomes, selection, settings)
         counts["seconds"] = round(clock.total, 3)
         loaded = tasks.load(db, run, counts, settings)
         clock.add("load", t)

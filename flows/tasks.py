@@ -26,7 +26,7 @@ from flows.poll import FeedToPoll, feeds_to_poll, poll_feeds
 from flows.robots import RobotsCache
 from transforms.articles import split_results
 from transforms.feedlist import FeedList, FeedSpec, parse_feed_list_file
-from transforms.pages import PageBatch, prepare_pages
+from transforms.pages import PageBatch, candidate_from_record, prepare_pages
 from transforms.polls import (
     EntryCandidate,
     PollOutcome,
@@ -41,7 +41,7 @@ from warehouse import staging
 from warehouse.db import open_for_reading, open_migrated
 from warehouse.load import LoadStats, load_run
 from warehouse.staging import RunDir
-from warehouse.state import known_article_ids, read_feed_state
+from warehouse.state import known_article_ids, read_feed_state, retryable_entries
 
 step = task(cache_policy=NO_CACHE, log_prints=False)
 
@@ -123,13 +123,30 @@ def parse(responses: list[PollResponse], run_id: str, settings: Settings) -> lis
     return outcomes
 
 
+@dataclass
+class Selection:
+    """Articles to fetch this run: new entries plus transient failures being retried."""
+
+    to_fetch: list[EntryCandidate]
+    known: set[int]
+    retried: list[EntryCandidate]
+
+
 @step(name="select-new-entries")
-def select_new(db: str, outcomes: list[PollOutcome], settings: Settings) -> tuple[list[EntryCandidate], set[int]]:
-    """Dedup candidates by canonical URL and drop articles the warehouse already has."""
+def select_new(db: str, outcomes: list[PollOutcome], settings: Settings) -> Selection:
+    """Dedup candidates by canonical URL and drop articles the warehouse already has; add
+    pages whose earlier fetch failed transiently (retried even if their feed is unchanged)."""
     candidates = [c for o in outcomes for c in o.candidates]
+    now = pd.Timestamp.now(tz="UTC").to_pydatetime()
     with open_for_reading(db, settings.lock_timeout_s) as con:
         known = known_article_ids(con, sorted({c.article_id for c in candidates}))
-    return new_articles(candidates, known), known
+        records = retryable_entries(con, settings.max_fetch_attempts, settings.chunk_size * 5)
+    new = new_articles(candidates, known)
+    listed = {c.article_id for c in candidates}
+    retries = [c for c in (candidate_from_record(r, now) for r in records) if c and c.article_id not in listed]
+    if retries:
+        _logger().info("retrying %d page(s) whose fetch failed transiently before", len(retries))
+    return Selection(new + retries, known, retries)
 
 
 _robots_per_run: dict[str, RobotsCache] = {}
@@ -216,14 +233,14 @@ def stage_chunk(run: RunDir, index: int, batch: PageBatch, results) -> ChunkStat
 
 
 @step(name="stage-feed-polls")
-def stage_polls(run: RunDir, outcomes: list[PollOutcome], known: set[int], settings: Settings) -> dict:
+def stage_polls(run: RunDir, outcomes: list[PollOutcome], selection: Selection, settings: Settings) -> dict:
     """Stage poll rows (with per-feed new counts and next schedule), feed entries and
     poll/parse rejects."""
     at = pd.Timestamp.now(tz="UTC").to_pydatetime()
     candidates = [c for o in outcomes for c in o.candidates]
-    new_per_feed = count_new_per_feed(candidates, known)
+    new_per_feed = count_new_per_feed(candidates, selection.known)
     polls = [finalize_poll_row(o, new_per_feed.get(o.poll_row["feed_id"], 0), settings) for o in outcomes]
-    entries, invalid = _validate("stg_feed_entries", entry_rows(candidates), at)
+    entries, invalid = _validate("stg_feed_entries", entry_rows(candidates + selection.retried), at)
     quarantine = [q for o in outcomes for q in o.quarantine] + invalid
     staging.write_table(run.path, "stg_feed_polls", staging.to_table("stg_feed_polls", polls))
     staging.write_table(run.path, "stg_feed_entries", entries)

@@ -229,6 +229,10 @@ class FaultHandler(BaseHTTPRequestHandler):
                    f'<rss version="2.0"><channel><title>XXE</title><item><title>&xxe;</title>'
                    f"<link>{b}/pages/ok?xxe=1</link><description>&xxe;</description></item></channel></rss>")
             return self.send(200, doc.encode(), xml)
+        if case == "flaky-listing":
+            items = [{"title": "Kadang gagal", "link": f"{b}/pages/flaky", "guid": "flaky",
+                      "date": "Wed, 18 Nov 2015 06:00:00 GMT"}]
+            return self.send(200, rss(b, items).encode(), xml)
         if case == "hostile-links":
             dates = _dates()
             items = [
@@ -254,6 +258,11 @@ class FaultHandler(BaseHTTPRequestHandler):
         paragraphs = [INDONESIAN_PARAGRAPH, quote, INDONESIAN_PARAGRAPH.replace("jalan", "jembatan")]
         if case in ("ok", "future-date", "old-date", "no-date") or case.startswith("private/"):
             return self.send(200, page_html(f"Artikel {case}", paragraphs).encode())
+        if case == "flaky":  # fails on the first request only
+            self.server.counters["flaky"] = self.server.counters.get("flaky", 0) + 1
+            if self.server.counters["flaky"] == 1:
+                return self.send(503, b"<h1>try later</h1>")
+            return self.send(200, page_html("Artikel flaky", paragraphs).encode())
         if case == "cp1252-declared-utf8":
             html = page_html("Artikel cp1252", paragraphs, charset="utf-8")
             return self.send(200, html.encode("cp1252"), "text/html; charset=utf-8")
@@ -309,6 +318,7 @@ def serve_faults():
     server = ThreadingHTTPServer(("127.0.0.1", 0), FaultHandler)
     server.daemon_threads = True
     server.hits = []
+    server.counters = {}
     server.bomb = gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9)  # 64 MB inflated
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -100,7 +100,8 @@ def parse_opml(text: str) -> FeedList:
             if url:
                 cats = [c.strip().strip("/") for c in (child.get("category") or "").split(",")]
                 tags = list(dict.fromkeys([*folders, *(c for c in cats if c)]))
-                specs.append(_spec(len(specs) + 1, url, label, child.get("language"), tags))
+                name = label if label and label != url else None
+                specs.append(_spec(len(specs) + 1, url, name, child.get("language"), tags))
             else:
                 walk(child, folders + ((label,) if label else ()))
 

@@ -55,8 +55,40 @@ def _entry_record(c: EntryCandidate) -> dict:
         "link": e.link,
         "entry_id": e.entry_id,
         "title": e.title,
-        "published_at": e.published_at,
+        "published_at": e.published_at.isoformat() if e.published_at else None,
+        "author": e.author,
+        "categories": list(e.categories),
+        "feed_language": c.feed_language,
     }
+
+
+def candidate_from_record(record: dict, seen_at: datetime) -> EntryCandidate | None:
+    """Rebuild a feed entry from a fetch-stage quarantine record, to retry its page."""
+    from transforms.feeds import FeedEntry
+    from transforms.urls import canonical_url
+
+    link = record.get("link")
+    url = canonical_url(link) if link else None
+    if url is None or record.get("feed_id") is None:
+        return None
+    published = record.get("published_at")
+    entry = FeedEntry(
+        entry_id=record.get("entry_id"),
+        link=link,
+        canonical_url=url,
+        title=record.get("title"),
+        summary=None,
+        published_at=datetime.fromisoformat(published) if published else None,
+        author=record.get("author"),
+        categories=tuple(record.get("categories") or ()),
+    )
+    return EntryCandidate(
+        feed_id=int(record["feed_id"]),
+        article_id=int(record["article_id"]),
+        entry=entry,
+        feed_language=record.get("feed_language"),
+        seen_at=seen_at,
+    )
 
 
 def prepare_pages(responses: list[PageResponse]) -> PageBatch:

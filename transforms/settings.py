@@ -41,6 +41,8 @@ class Settings:
     dead_after_failures: int = 5  # consecutive hard failures before a feed is marked dead
     dead_poll_interval_s: int = 7 * 24 * 60 * 60  # dead feeds are still polled, rarely
 
+    max_fetch_attempts: int = 5  # transient page failures are retried by this many runs
+
     # batching
     chunk_size: int = 200  # articles fetched + extracted + staged per chunk
     extract_workers: int = 0  # 0 = one per CPU core

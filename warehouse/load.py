@@ -190,6 +190,17 @@ on conflict (feed_id, article_id) do update set
     last_seen_at = greatest(fct_feed_entries.last_seen_at, excluded.last_seen_at)
 """
 
+# A retryable reject whose article has now loaded is resolved.
+_RESOLVE_QUARANTINE = """
+update quarantine set resolved_at = $now
+where resolved_at is null
+  and stage in ('fetch', 'extract', 'validate')
+  and exists (
+      select 1 from fct_articles as a
+      where cast(a.article_id as varchar) = json_extract_string(quarantine.record, '$.article_id')
+  )
+"""
+
 _UPSERT_RUN = """
 insert or replace into etl_runs
 select $run_id, $flow_name, $started_at, $finished_at, $status, $feeds_polled,
@@ -255,6 +266,8 @@ def load_run(con: duckdb.DuckDBPyConnection, run: RunDir, *, status: str | None 
         if entries is not None and entries.num_rows:
             stats.feed_entries_new = _count(con, "stg_feed_entries", entries, _COUNT_NEW_ENTRIES)
             _run(con, "stg_feed_entries", entries, _UPSERT_ENTRIES)
+        if stats.articles_new or stats.articles_updated:
+            con.execute(_RESOLVE_QUARANTINE, {"now": now})
         counts = manifest.get("counts", {})
         con.execute(
             _UPSERT_RUN,

@@ -64,3 +64,21 @@ def list_feeds(con: duckdb.DuckDBPyConnection) -> list[tuple]:
         from dim_feeds order by status, feed
         """
     ).fetchall()
+
+
+def retryable_entries(con: duckdb.DuckDBPyConnection, max_attempts: int, limit: int) -> list[dict]:
+    """Feed entries whose page fetch failed transiently (timeout, 5xx) and is still unresolved:
+    retried by the next runs even when their feed has not changed."""
+    rows = con.execute(
+        """
+        select record
+        from quarantine
+        where stage = 'fetch' and is_retryable and resolved_at is null and times_seen < ?
+        order by last_quarantined_at
+        limit ?
+        """,
+        [max_attempts, limit],
+    ).fetchall()
+    import json
+
+    return [json.loads(r[0]) for r in rows]

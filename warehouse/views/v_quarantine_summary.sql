@@ -11,7 +11,8 @@ final as (
         stage,
         reason,
         count(*) as rows_quarantined,
-        count(*) filter (where is_retryable) as rows_retryable,
+        count(*) filter (where is_retryable and resolved_at is null) as rows_retryable,
+        count(*) filter (where resolved_at is not null) as rows_resolved,
         min(quarantined_at) as first_quarantined_at,
         max(last_quarantined_at) as last_quarantined_at,
         any_value(source_url) as example_source_url
