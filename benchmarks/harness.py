@@ -230,7 +230,10 @@ def measure(
         m.wall_s = time.monotonic() - t0
         proc.returncode = os.waitstatus_to_exitcode(status)
         # stragglers left in the group (processes the child did not stop) must not outlive it
-        m.stragglers = group_members(proc.pid)
+        grace = time.monotonic() + 3  # e.g. multiprocessing's resource tracker exits on its own
+        while (members := group_members(proc.pid)) and time.monotonic() < grace:
+            time.sleep(0.1)
+        m.stragglers = members
         if m.stragglers:
             try:
                 os.killpg(proc.pid, signal.SIGKILL)

@@ -102,16 +102,32 @@ class Bench:
         self.notes: list[str] = []
         self.prefect: PrefectServer | None = None
         self.server: CorpusServer | None = None
+        self.has_all_flag = self._feedhouse_has_all_flag()
+
+    @staticmethod
+    def _feedhouse_has_all_flag() -> bool:
+        """Newer feedhouse polls only feeds that are due; ``run --all`` polls every feed."""
+        import subprocess
+
+        try:
+            out = subprocess.run([venv_bin("feedhouse"), "run", "--help"], capture_output=True, text=True,
+                                 timeout=120, env={**os.environ, "COLUMNS": "200", "NO_COLOR": "1"})
+        except (OSError, subprocess.TimeoutExpired):
+            return False
+        return "--all" in out.stdout
 
     # -- helpers ------------------------------------------------------------------------------
 
-    def feedhouse(self, label: str, feeds: Path, db: Path, env: dict, timeout_s: float) -> Measurement:
+    def feedhouse(self, label: str, feeds: Path, db: Path, env: dict, timeout_s: float,
+                  poll_all: bool = True) -> Measurement:
         watch = {}
         if self.prefect and self.prefect.pid:
             watch["prefect_server"] = self.prefect.pid
         if self.server and self.server.pid:
             watch["corpus_server"] = self.server.pid
         cmd = [venv_bin("feedhouse"), "run", "--feeds", str(feeds), "--db", str(db), "--json"]
+        if poll_all and self.has_all_flag:
+            cmd.append("--all")  # poll every feed, due or not (first runs: all are due anyway)
         m = measure(cmd, env=env, cwd=harness.PROJECT_ROOT, log_prefix=self.workdir / label, timeout_s=timeout_s,
                     watch=watch)
         s = m.json_summary()
@@ -246,7 +262,8 @@ class Bench:
             first_ok = first.returncode == 0 and bool(fs)
 
             # -- 4. rerun ---------------------------------------------------------------------
-            say("\n[4] feedhouse rerun over the unchanged corpus (same warehouse)")
+            say("\n[4] feedhouse rerun over the unchanged corpus (same warehouse)"
+                + (": `run --all`, every feed re-polled with a conditional GET" if self.has_all_flag else ""))
             rerun = self.feedhouse("rerun_1x", feeds1, db1, api_env, a.timeout)
             rs = rerun.json_summary() or {}
             if rs and (rs.get("articles_new") or rs.get("feeds_not_modified") != rs.get("feeds_polled")):
@@ -256,6 +273,9 @@ class Bench:
                 self.results["server_stats_after_rerun"] = server.stats()
             except Exception:
                 pass
+            if self.has_all_flag:
+                say("  (informational) rerun without --all: the feed schedule decides, nothing is due yet")
+                self.feedhouse("rerun_1x_scheduled", feeds1, db1, api_env, a.timeout, poll_all=False)
 
             # -- 2. trafilatura CLI -----------------------------------------------------------
             cli_total = None
@@ -295,6 +315,10 @@ class Bench:
 
             lr = load_rate(self.workdir, rows=a.load_rows, chunk_size=200, seed=a.seed, log=say)
             self.results["load_rate"] = lr
+            say("  for comparison, the same rows staged in 5,000-row chunks (fresh warehouse):")
+            lr_big = load_rate(self.workdir / "big-chunks", rows=a.load_rows, chunk_size=5000, seed=a.seed, log=say,
+                               update=False)
+            self.results["load_rate_5000_row_chunks"] = lr_big
 
         # -- ratios ---------------------------------------------------------------------------
         fh_wall = first.wall_s if first_ok else None
@@ -388,7 +412,8 @@ class Bench:
             self.prefect.stop()
 
     def _cleanup(self) -> None:
-        for pattern in ("db-*", "prefect-home*", "loadrate", "trafilatura-cli/*.duckdb*", "trafilatura-cli/cli.stdout"):
+        for pattern in ("db-*", "prefect-home*", "loadrate", "big-chunks", "trafilatura-cli/*.duckdb*",
+                        "trafilatura-cli/cli.stdout"):
             for path in self.workdir.glob(pattern):
                 if path.is_dir():
                     shutil.rmtree(path, ignore_errors=True)

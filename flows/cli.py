@@ -38,6 +38,7 @@ def run(
     feeds: Annotated[str, typer.Option("--feeds", help="Feed list (TOML).")] = DEFAULT_FEEDS,
     db: DbOption = DEFAULT_DB,
     all_feeds: Annotated[bool, typer.Option("--all", help="Poll every feed, due or not.")] = False,
+    feed_url: Annotated[list[str] | None, typer.Option("--feed-url", help="Poll only this URL (repeatable).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """One ingest run over a feed list (TOML or OPML): polls the feeds that are due."""
@@ -46,8 +47,52 @@ def run(
     if not Path(feeds).is_file():
         console.print(f"[red]feed list {feeds} not found[/red]")
         raise typer.Exit(2)
-    summary = ingest(feeds=str(Path(feeds).resolve()), db=str(Path(db).resolve()), all_feeds=all_feeds)
+    summary = ingest(feeds=str(Path(feeds).resolve()), db=str(Path(db).resolve()),
+                     all_feeds=all_feeds, feed_urls=feed_url or None)
     print(json.dumps(summary)) if as_json else _print_summary(summary)
+
+
+@app.command()
+def serve(
+    feeds: Annotated[str, typer.Option("--feeds", help="Feed list (TOML or OPML).")] = DEFAULT_FEEDS,
+    db: DbOption = DEFAULT_DB,
+    cron: Annotated[str, typer.Option(help="Ingest schedule (cron).")] = "*/15 * * * *",
+    overlap: Annotated[str, typer.Option(help="A run due while one is running: skip | wait.")] = "skip",
+    retries: Annotated[int, typer.Option(help="Flow retries on failure.")] = 2,
+) -> None:
+    """Register the deployments on the Prefect server (PREFECT_API_URL) and serve them."""
+    from prefect import serve as prefect_serve
+
+    from flows.deployments import build_deployments
+
+    if overlap not in ("skip", "wait"):
+        raise typer.BadParameter("--overlap must be skip or wait")
+    deployments = build_deployments(str(Path(feeds).resolve()), str(Path(db).resolve()),
+                                    cron=cron, overlap=overlap, retries=retries)
+    prefect_serve(*deployments)
+
+
+@app.command()
+def reextract(
+    db: DbOption = DEFAULT_DB,
+    force: Annotated[bool, typer.Option(help="Re-extract every stored page.")] = False,
+) -> None:
+    """Rebuild articles from the stored raw pages (no refetching)."""
+    from flows.reextract import reextract as reextract_flow
+
+    summary = reextract_flow(db=str(Path(db).resolve()), force=force)
+    print(json.dumps(summary))
+
+
+@app.command()
+def backfill(
+    feeds: Annotated[str, typer.Option("--feeds", help="Feed list (TOML or OPML).")] = DEFAULT_FEEDS,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Re-poll dead and backing-off feeds now."""
+    from flows.ingest import backfill as backfill_flow
+
+    _print_summary(backfill_flow(feeds=str(Path(feeds).resolve()), db=str(Path(db).resolve())))
 
 
 @app.command()
@@ -76,17 +121,21 @@ def sql(
     db: DbOption = DEFAULT_DB,
     fmt: Annotated[str, typer.Option("--format", help="table | csv | json")] = "table",
     max_rows: Annotated[int, typer.Option(help="Rows shown in table format.")] = 100,
+    live: Annotated[bool, typer.Option(help="Query the loader's file instead of the published snapshot.")] = False,
 ) -> None:
-    """Run ad-hoc SQL against the warehouse (read-only) and print the result."""
+    """Run ad-hoc SQL (read-only) against the published snapshot of the warehouse, which
+    never blocks or is blocked by a load; ``--live`` reads the loader's file itself."""
     import duckdb
 
     from warehouse.db import connect
+    from warehouse.publish import reader_path
 
-    if not Path(db).exists():
+    target = Path(db) if live or not reader_path(db).exists() else reader_path(db)
+    if not target.exists():
         console.print(f"[red]no warehouse at {db}; run `feedhouse run` or `make run` first[/red]")
         raise typer.Exit(2)
     try:
-        with connect(db, read_only=True) as con:
+        with connect(target, read_only=True) as con:
             relation = con.sql(query)
             if relation is None:
                 return

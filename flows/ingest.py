@@ -28,17 +28,25 @@ def _chunks(items: list, size: int):
 
 
 @flow(name="ingest", log_prints=True)
-def ingest(feeds: str = DEFAULT_FEEDS, db: str = DEFAULT_DB, all_feeds: bool = False) -> dict:
+def ingest(
+    feeds: str = DEFAULT_FEEDS,
+    db: str = DEFAULT_DB,
+    all_feeds: bool = False,
+    feed_urls: list[str] | None = None,
+    statuses: list[str] | None = None,
+) -> dict:
     """One ingest run over the feed list ``feeds`` (TOML or OPML) into the DuckDB file ``db``.
 
-    Only feeds that are due are polled unless ``all_feeds``.
+    Polls the feeds that are due; ``all_feeds`` polls every one; ``feed_urls`` polls just
+    those URLs; ``statuses`` (e.g. ``["dead", "backing-off"]``) polls the feeds in those states.
     """
     clock = tasks.Stopwatch()
     run_id = _run_id()
     run = staging.new_run_dir(
         db, run_id,
         {"flow_name": "ingest", "started_at": datetime.now(UTC).isoformat(),
-         "parameters": {"feeds": feeds, "db": db, "all_feeds": all_feeds}},
+         "parameters": {"feeds": feeds, "db": db, "all_feeds": all_feeds,
+                        "feed_urls": feed_urls, "statuses": statuses}},
     )
     tasks.prewarm_validation()
     try:
@@ -46,7 +54,7 @@ def ingest(feeds: str = DEFAULT_FEEDS, db: str = DEFAULT_DB, all_feeds: bool = F
         feed_list = tasks.read_feed_list(feeds)
         settings = Settings.from_env(os.environ, feed_list.settings)
         recovered = tasks.recover_staged_runs(db, run_id, settings)
-        feed_state = tasks.read_state(db, feed_list.feeds, settings, all_feeds)
+        feed_state = tasks.read_state(db, feed_list.feeds, settings, all_feeds, feed_urls, statuses)
         t = clock.add("prepare", t)
 
         responses = tasks.poll(feed_state, settings)
@@ -72,6 +80,7 @@ def ingest(feeds: str = DEFAULT_FEEDS, db: str = DEFAULT_DB, all_feeds: bool = F
         tasks.forget_run(run_id)
 
     summary = {
+        "flow": "ingest",
         "run_id": run_id,
         "feeds_polled": counts["feeds_polled"],
         "feeds_not_modified": counts["feeds_not_modified"],
@@ -84,4 +93,15 @@ def ingest(feeds: str = DEFAULT_FEEDS, db: str = DEFAULT_DB, all_feeds: bool = F
         "seconds": round(clock.total, 2),
         "stage_seconds": {k: round(v, 2) for k, v in clock.seconds.items()},
     }
+    tasks.publish_report(summary)
     return summary
+
+
+@flow(name="backfill", log_prints=True)
+def backfill(
+    feeds: str = DEFAULT_FEEDS,
+    db: str = DEFAULT_DB,
+    statuses: list[str] | None = None,
+) -> dict:
+    """Re-poll now the feeds that are failing (``dead`` and ``backing-off`` by default)."""
+    return ingest(feeds=feeds, db=db, statuses=statuses or ["dead", "backing-off"])

@@ -19,6 +19,7 @@ from prefect.cache_policies import NO_CACHE
 
 from expectations.validate import BatchValidationError, split_valid, validate_frame
 from flows import extract_pool
+from flows.checkpoints import checkpoint
 from flows.concurrency import HostGate
 from flows.fetch import fetch_pages
 from flows.http import make_client
@@ -40,6 +41,7 @@ from transforms.settings import Settings
 from warehouse import staging
 from warehouse.db import open_for_reading, open_migrated
 from warehouse.load import LoadStats, load_run
+from warehouse.publish import publish
 from warehouse.staging import RunDir
 from warehouse.state import known_article_ids, read_feed_state, retryable_entries
 
@@ -78,19 +80,35 @@ def recover_staged_runs(db: str, current_run_id: str, settings: Settings) -> lis
         for run in pending:
             _logger().warning("loading staged run %s left by an earlier run", run.run_id)
             out.append(load_run(con, run, status="recovered"))
+        publish(con, db)
     return out
 
 
 @step(name="read-feed-state")
-def read_state(db: str, specs: list[FeedSpec] | tuple[FeedSpec, ...], settings: Settings, all_feeds: bool = False) -> list[FeedToPoll]:
-    """Join the feed list with each feed's stored state; keep the feeds that are due
-    (all of them when ``all_feeds``)."""
-    feeds = feeds_to_poll(list(specs), {})
+def read_state(
+    db: str,
+    specs: list[FeedSpec] | tuple[FeedSpec, ...],
+    settings: Settings,
+    all_feeds: bool = False,
+    feed_urls: list[str] | None = None,
+    statuses: list[str] | None = None,
+) -> list[FeedToPoll]:
+    """Join the feed list with each feed's stored state and choose what to poll: the feeds
+    that are due; every feed with ``all_feeds``; only ``feed_urls`` (added if not listed) or
+    only feeds in ``statuses`` (e.g. dead, backing-off), due or not."""
+    specs = list(specs)
+    if feed_urls:
+        listed = {s.url: s for s in specs}
+        specs = [listed.get(url) or FeedSpec(url=url) for url in feed_urls]
+    feeds = feeds_to_poll(specs, {})
     with open_for_reading(db, settings.lock_timeout_s) as con:
         state = read_feed_state(con, [f.feed_id for f in feeds])
-    feeds = feeds_to_poll(list(specs), state)
+    feeds = feeds_to_poll(specs, state)
+    if statuses:
+        feeds = [f for f in feeds if f.state.status in statuses and f.feed_id in state]
     now = pd.Timestamp.now(tz="UTC").to_pydatetime()
-    due = feeds if all_feeds else [f for f in feeds if f.is_due(now)]
+    forced = all_feeds or bool(feed_urls) or bool(statuses)
+    due = feeds if forced else [f for f in feeds if f.is_due(now)]
     if len(due) < len(feeds):
         _logger().info("%d of %d feeds are not due yet (use --all to poll them anyway)",
                        len(feeds) - len(due), len(feeds))
@@ -165,6 +183,7 @@ def fetch_chunk(run_id: str, candidates: list[EntryCandidate], settings: Setting
     with make_client(settings) as client:
         responses = fetch_pages(client, candidates, settings, gate, robots)
     batch = prepare_pages(responses)
+    checkpoint("fetch")
     log = _logger()
     for q in batch.quarantine:
         log.warning("fetch %s: %s", q["source_url"], q["reason"])
@@ -174,7 +193,9 @@ def fetch_chunk(run_id: str, candidates: list[EntryCandidate], settings: Setting
 @step(name="extract-articles")
 def extract_chunk(batch: PageBatch, settings: Settings):
     """Extract and normalize one chunk in the process pool."""
-    return extract_pool.extract_pages(batch.inputs, settings)
+    results = extract_pool.extract_pages(batch.inputs, settings)
+    checkpoint("extract")
+    return results
 
 
 def _frame(name: str, rows: list[dict]) -> pd.DataFrame:
@@ -261,7 +282,32 @@ def load(db: str, run: RunDir, counts: dict, settings: Settings) -> LoadStats:
     manifest.update(complete=True, counts=counts)
     run.write_manifest(manifest)
     with open_migrated(db, settings.lock_timeout_s) as con:
-        return load_run(con, run)
+        stats = load_run(con, run, before_commit=lambda: checkpoint("load"))
+        publish(con, db)  # readers see this load from now on
+        return stats
+
+
+@step(name="publish-report")
+def publish_report(summary: dict) -> None:
+    """The run's summary as a Prefect markdown artifact (shown in the UI) and in the log."""
+    from prefect.artifacts import create_markdown_artifact
+
+    lines = ["| | |", "|---|---|"]
+    for key in ("feeds_polled", "feeds_not_modified", "feeds_failed", "entries_seen",
+                "articles_new", "articles_updated", "rows_quarantined", "recovered_runs", "seconds"):
+        if key in summary:
+            lines.append(f"| {key.replace('_', ' ')} | {summary[key]} |")
+    stages = summary.get("stage_seconds", {})
+    if stages:
+        lines += ["", "| stage | seconds |", "|---|---|"]
+        lines += [f"| {k} | {v:.2f} |" for k, v in stages.items()]
+    markdown = f"# {summary.get('flow', 'ingest')} run summary\n\n" + "\n".join(lines)
+    try:
+        create_markdown_artifact(markdown=markdown, key=f"{summary.get('flow', 'ingest')}-summary",
+                                 description="feeds polled, articles loaded, quarantined, seconds per stage")
+    except Exception as exc:  # the report must never fail a run that loaded its data
+        _logger().warning("could not publish the run report artifact: %s", exc)
+    _logger().info("run summary: %s", {k: v for k, v in summary.items() if k != "stage_seconds"})
 
 
 def prewarm_validation() -> None:

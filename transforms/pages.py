@@ -135,3 +135,18 @@ def prepare_pages(responses: list[PageResponse]) -> PageBatch:
             )
         )
     return batch
+
+
+def page_input_from_raw(row: dict) -> PageInput:
+    """A stored raw page (``raw_pages`` + its entry) → an extraction input, no refetch."""
+    return PageInput(
+        canonical_url=row["canonical_url"],
+        url=row["final_url"],
+        body=gzip.decompress(row["body_gzip"]),
+        content_type=row["content_type"],
+        fetched_at=row["fetched_at"],
+        entry_title=row.get("entry_title"),
+        entry_published_at=row.get("entry_published_at"),
+        entry_categories=tuple(row.get("tags") or ()),
+        feed_language=row.get("feed_language"),
+    )

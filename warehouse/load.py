@@ -7,6 +7,7 @@ stable hashes, so loading the same staged data twice changes nothing (upserts, n
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
@@ -225,11 +226,18 @@ def _count(con, name: str, table: pa.Table, sql: str) -> int:
         con.unregister(name)
 
 
-def load_run(con: duckdb.DuckDBPyConnection, run: RunDir, *, status: str | None = None) -> LoadStats:
+def load_run(
+    con: duckdb.DuckDBPyConnection,
+    run: RunDir,
+    *,
+    status: str | None = None,
+    before_commit: Callable[[], None] | None = None,
+) -> LoadStats:
     """Load everything staged in ``run`` in one transaction, then delete the staging dir.
 
     ``status`` is written to ``etl_runs`` (default: ``succeeded`` for a completely staged run,
-    ``recovered`` for a partial one left by a crash).
+    ``recovered`` for a partial one left by a crash). ``before_commit`` runs inside the
+    transaction just before it commits (crash tests).
     """
     manifest = run.manifest()
     complete = bool(manifest.get("complete"))
@@ -288,6 +296,8 @@ def load_run(con: duckdb.DuckDBPyConnection, run: RunDir, *, status: str | None 
                 "parameters": _json(manifest.get("parameters", {})),
             },
         )
+        if before_commit is not None:
+            before_commit()
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

@@ -82,3 +82,48 @@ def retryable_entries(con: duckdb.DuckDBPyConnection, max_attempts: int, limit: 
     import json
 
     return [json.loads(r[0]) for r in rows]
+
+
+def raw_pages_to_reextract(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    after_page_id: int | None,
+    limit: int,
+    extractor_version: str,
+    force: bool,
+) -> list[dict]:
+    """The next ``limit`` stored raw pages (keyset order by page_id) whose article was built by
+    another extractor version, or was never built (rejected at extraction or validation), with
+    what their feed entries said about them. ``force`` takes every page."""
+    rows = con.execute(
+        """
+        with entries as (
+            select article_id,
+                   arg_min(e.entry_title, e.first_seen_at) as entry_title,
+                   min(e.entry_published_at) as entry_published_at,
+                   arg_min(f.language, e.first_seen_at) as feed_language
+            from fct_feed_entries e join dim_feeds f using (feed_id)
+            group by article_id
+        ),
+        feed_tags as (
+            select b.article_id, list(t.tag order by t.tag) as tags
+            from bridge_article_tags b join dim_tags t using (tag_id)
+            where b.source = 'feed'
+            group by b.article_id
+        )
+        select r.page_id, r.canonical_url, r.final_url, r.content_type, r.fetched_at, r.body_gzip,
+               e.entry_title, e.entry_published_at, e.feed_language, coalesce(ft.tags, []) as tags
+        from raw_pages r
+        left join fct_articles a on a.article_id = r.page_id
+        left join entries e on e.article_id = r.page_id
+        left join feed_tags ft on ft.article_id = r.page_id
+        where (? is null or r.page_id > ?)
+          and (? or a.article_id is null or a.extractor_version <> ?)
+        order by r.page_id
+        limit ?
+        """,
+        [after_page_id, after_page_id, force, extractor_version, limit],
+    ).fetchall()
+    keys = ("page_id", "canonical_url", "final_url", "content_type", "fetched_at", "body_gzip",
+            "entry_title", "entry_published_at", "feed_language", "tags")
+    return [dict(zip(keys, row, strict=True)) for row in rows]
