@@ -1,0 +1,1 @@
+"""Performance benchmarks for feedhouse (``make bench``); see benchmarks/README.md."""

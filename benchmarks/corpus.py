@@ -40,7 +40,7 @@ from pathlib import Path
 
 from benchmarks.words import Writer
 
-GENERATOR_VERSION = "3"
+GENERATOR_VERSION = "4"
 HOST = "{{host}}"
 CORPUS_ROOT = Path(__file__).resolve().parent / ".corpus"
 TEMPLATES = ("blog", "portal", "english")

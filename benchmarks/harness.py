@@ -147,6 +147,8 @@ class Measurement:
     stderr_path: str = ""
     others_cpu_s: dict[str, float] = field(default_factory=dict)  # CPU of watched servers meanwhile
     stragglers: list[str] = field(default_factory=list)  # group members still alive after the exit
+    peak_at_s: float = 0.0  # when the summed RSS peaked (seconds after start)
+    rss_timeline: list[tuple[float, int]] = field(default_factory=list)  # (s, MB), about one point a second
 
     def json_summary(self) -> dict | None:
         """The last JSON object printed on stdout (``feedhouse run --json``)."""
@@ -194,11 +196,16 @@ def measure(
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=err, stdin=stdin, start_new_session=True)
 
         def sampler():
+            last_point = -1.0
             while not stop.is_set():
                 pids = tree(proc.pid)
                 total = sum(rss_kb(p) for p in pids)
+                now = time.monotonic() - t0
                 if total > m.peak_tree_rss_kb:
-                    m.peak_tree_rss_kb = total
+                    m.peak_tree_rss_kb, m.peak_at_s = total, round(now, 1)
+                if now - last_point >= 1.0:
+                    m.rss_timeline.append((round(now, 1), total // 1024))
+                    last_point = now
                 m.peak_processes = max(m.peak_processes, len(pids))
                 stop.wait(sample_s)
 
@@ -253,11 +260,41 @@ def measure(
 # ---------------------------------------------------------------------------------------------
 
 
-def base_env(prefect_home: Path, api_url: str | None) -> dict[str, str]:
+PYCACHE = PROJECT_ROOT / "benchmarks" / ".out" / "pycache"
+
+
+def python_env(env: dict[str, str], pycache: Path | None) -> dict[str, str]:
+    """Let Python cache bytecode under ``pycache`` (PYTHONPYCACHEPREFIX; .venv is not touched).
+
+    With PYTHONDONTWRITEBYTECODE=1 and a venv installed without compiled bytecode, every process
+    compiles prefect, great_expectations, pandas … from source at import time; a deployed
+    service would not. ``pycache=None`` keeps the environment as it is."""
+    env = dict(env)
+    if pycache is not None:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(pycache)
+    return env
+
+
+def compile_bytecode(pycache: Path, timeout_s: float = 900) -> tuple[float, int]:
+    """Byte-compile the stdlib, site-packages and feedhouse into ``pycache`` (no-op when current)."""
+    paths = subprocess.run(
+        [venv_bin("python"), "-c", "import sysconfig; p = sysconfig.get_paths(); print(p['stdlib']); print(p['purelib'])"],
+        capture_output=True, text=True, check=True, timeout=120,
+    ).stdout.split()
+    targets = [*paths, *(str(PROJECT_ROOT / d) for d in ("flows", "transforms", "warehouse", "expectations", "benchmarks"))]
+    t0 = time.monotonic()
+    proc = subprocess.run([venv_bin("python"), "-m", "compileall", "-q", "-j", "0", "-x", r"/(test|tests|idlelib|lib2to3)/", *targets],
+                          env=python_env(dict(os.environ), pycache), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                          timeout=timeout_s)
+    return time.monotonic() - t0, proc.returncode
+
+
+def base_env(prefect_home: Path, api_url: str | None, pycache: Path | None = None) -> dict[str, str]:
     """Environment for a feedhouse subprocess: the caller's, minus any Prefect profile or API
     settings, plus our Prefect home/API and the loopback allow-list. ``FEEDHOUSE_*`` knobs of
     the caller are kept (so the benchmark can compare settings)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env = python_env({k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}, pycache)
     env.pop("FEEDHOUSE_DB", None)
     env.pop("FEEDHOUSE_FEEDS", None)
     env.update(
@@ -287,7 +324,8 @@ def feedhouse_overrides() -> dict[str, str]:
 class PrefectServer:
     """``prefect server start`` on 127.0.0.1 with a private PREFECT_HOME (pre-migrated)."""
 
-    def __init__(self, home: Path, log_path: Path, startup_timeout_s: float = 240.0):
+    def __init__(self, home: Path, log_path: Path, startup_timeout_s: float = 240.0, pycache: Path | None = None):
+        self.pycache = pycache
         self.home = Path(home)
         self.log_path = Path(log_path)
         self.startup_timeout_s = startup_timeout_s
@@ -306,7 +344,7 @@ class PrefectServer:
         return self.proc.pid if self.proc and self.proc.returncode is None else 0
 
     def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+        env = python_env({k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}, self.pycache)
         env.update(
             PREFECT_HOME=str(self.home),
             PREFECT_SERVER_ANALYTICS_ENABLED="false",

@@ -103,6 +103,7 @@ class Bench:
         self.prefect: PrefectServer | None = None
         self.server: CorpusServer | None = None
         self.has_all_flag = self._feedhouse_has_all_flag()
+        self.pycache = None if args.no_bytecode_cache else harness.PYCACHE
 
     @staticmethod
     def _feedhouse_has_all_flag() -> bool:
@@ -136,7 +137,7 @@ class Bench:
         articles = (s or {}).get("articles_new", 0)
         self.say(f"  {label}: exit {m.returncode}{' (TIMED OUT)' if m.timed_out else ''}, wall {m.wall_s:.1f}s, "
                  f"CPU {m.cpu_s:.1f}s (user {m.user_s:.1f} + sys {m.sys_s:.1f}), "
-                 f"peak RSS {_mb(m.peak_tree_rss_kb)} summed over {m.peak_processes} processes "
+                 f"peak RSS {_mb(m.peak_tree_rss_kb)} summed over {m.peak_processes} processes at {m.peak_at_s:.0f}s "
                  f"(largest process {_mb(m.maxrss_kb)})")
         if s:
             rate = articles / m.wall_s if m.wall_s else 0
@@ -178,16 +179,26 @@ class Bench:
         p4 = CorpusParams(feeds, per_feed, a.seed, 4)
         ptiny = CorpusParams(1, 5, a.seed, 1)
         say("feedhouse benchmark")
-        say(f"  machine: {self.cores} cores, Python {platform.python_version()}, {platform.platform()}")
+        say(f"  machine: {self.cores} cores, Python {platform.python_version()}, {platform.platform()}, "
+            f"load average {os.getloadavg()[0]:.2f} (other work on the machine skews every number)")
         say(f"  versions: {_versions()}")
         overrides = harness.feedhouse_overrides()
         say(f"  FEEDHOUSE_* from the environment: {overrides or 'none'} (FEEDHOUSE_ALLOW_HOSTS=127.0.0.1 is set for every run)")
         say(f"  workdir: {self.workdir}")
+        if self.pycache:
+            say(f"  bytecode: cached under {self.pycache} (PYTHONPYCACHEPREFIX, PYTHONDONTWRITEBYTECODE unset), "
+                "as a deployed service would have it; --no-bytecode-cache measures without")
+            secs, rc = harness.compile_bytecode(self.pycache)
+            say(f"  bytecode: compileall of stdlib + site-packages + feedhouse took {secs:.1f}s (exit {rc}; "
+                "fast when already current)")
+        else:
+            say(f"  bytecode: environment as is (PYTHONDONTWRITEBYTECODE={os.environ.get('PYTHONDONTWRITEBYTECODE')})")
 
         with ExitStack() as stack:
             stack.callback(self._stop_all)
             # Prefect server start (≈20 s) overlaps corpus generation.
-            self.prefect = PrefectServer(self.workdir / "prefect-home", self.workdir / "prefect-server.log")
+            self.prefect = PrefectServer(self.workdir / "prefect-home", self.workdir / "prefect-server.log",
+                                         pycache=self.pycache)
             prefect_error: list[BaseException] = []
 
             def start_prefect():
@@ -220,7 +231,7 @@ class Bench:
             say(f"\n[prefect server] {self.prefect.api_url}: migrated in {self.prefect.migrate_s:.1f}s, "
                 f"healthy {self.prefect.startup_s:.1f}s after start (pid {self.prefect.pid})")
             self.results["prefect_server"] = {"migrate_s": self.prefect.migrate_s, "startup_s": self.prefect.startup_s}
-            api_env = base_env(self.prefect.home, self.prefect.api_url)
+            api_env = base_env(self.prefect.home, self.prefect.api_url, self.pycache)
 
             # -- server self-check ----------------------------------------------------------
             say("\n[corpus server self-check]")
@@ -241,9 +252,16 @@ class Bench:
             stack.callback(tiny_server.stop)
             tiny_feeds = self.workdir / "feeds-tiny.toml"
             tiny_feeds.write_text(tiny.feed_list_toml(tiny_server.hosts), encoding="utf-8")
-            eph_env = base_env(self.workdir / "prefect-home-ephemeral", None)
+            eph_env = base_env(self.workdir / "prefect-home-ephemeral", None, self.pycache)
             cold = self.feedhouse("ephemeral_cold", tiny_feeds, self.workdir / "db-tiny-eph" / "wh.duckdb", eph_env, 600)
             warm = self.feedhouse("tiny_with_server", tiny_feeds, self.workdir / "db-tiny-api" / "wh.duckdb", api_env, 600)
+            if self.pycache:
+                raw_env = base_env(self.prefect.home, self.prefect.api_url, None)
+                say("  same tiny run with the environment's bytecode settings (no .pyc: every import compiles from source):")
+                raw = self.feedhouse("tiny_with_server_no_bytecode", tiny_feeds, self.workdir / "db-tiny-raw" / "wh.duckdb",
+                                     raw_env, 600)
+                say(f"  → without cached bytecode every feedhouse start costs ≈{raw.wall_s - warm.wall_s:.1f}s more "
+                    f"({raw.cpu_s - warm.cpu_s:.1f}s CPU)")
             tiny_server.stop()
             self.results["ephemeral_cold_start_s"] = round(cold.wall_s, 2)
             say(f"  → ephemeral cold start: {cold.wall_s:.1f}s for a {len(tiny.articles)}-article run vs "
@@ -349,7 +367,7 @@ class Bench:
             say(f"  trafilatura CLI + import: {cli_total:.1f}s; extraction floor: {floor['floor_s']:.1f}s")
         for note in self.notes:
             say(f"  note: {note}")
-        say(f"  full results: {self.workdir / 'results.json'}")
+        say(f"  load average at the end: {os.getloadavg()[0]:.2f}; full results: {self.workdir / 'results.json'}")
         say("")
         for name, target in TARGETS.items():
             value = r.get(name)
@@ -372,7 +390,7 @@ class Bench:
         cfg = cli_dir / "settings.cfg"
         # trafilatura reads its packaged settings.cfg first, then this file
         cfg.write_text("[DEFAULT]\nSLEEP_TIME = 0\nSSRF_PROTECTION = off\n", encoding="utf-8")
-        env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+        env = harness.python_env({k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}, self.pycache)
         cmd = [venv_bin("trafilatura"), "-i", str(url_file), "--parallel", str(self.cores), "--json",
                "--with-metadata", "--precision", "--no-comments", "--config-file", str(cfg)]
         watch = {"corpus_server": self.server.pid} if self.server else {}
@@ -394,7 +412,7 @@ class Bench:
             "print(con.execute('select count(*) from articles').fetchone()[0])\n"
             "con.close()\n"
         )
-        imp = measure([venv_bin("python"), "-c", code, str(cli_dir / "cli.duckdb"), str(out)], env=dict(os.environ),
+        imp = measure([venv_bin("python"), "-c", code, str(cli_dir / "cli.duckdb"), str(out)], env=env,
                       cwd=cli_dir, log_prefix=cli_dir / "import", timeout_s=600)
         rows = imp.stdout.strip().splitlines()[-1] if imp.stdout.strip() else "?"
         say(f"  DuckDB import (read_json_auto → table): exit {imp.returncode}, {rows} rows, wall {imp.wall_s:.1f}s, CPU {imp.cpu_s:.1f}s")
@@ -433,9 +451,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=float, default=900, help="seconds allowed per 1× feedhouse run (4×: 4 times)")
     ap.add_argument("--out", help="work directory (default benchmarks/.out/<timestamp>)")
     ap.add_argument("--keep", action="store_true", help="keep warehouses, Prefect homes and CLI output")
+    ap.add_argument("--no-bytecode-cache", action="store_true",
+                    help="run subprocesses with the environment's bytecode settings (default: cache .pyc under benchmarks/.out/pycache)")
     args = ap.parse_args(argv)
     if args.quick:
-        args.articles = min(args.articles, 200) if args.articles != 2000 else 200
+        if args.articles == 2000:  # the default: a quick run is 200 articles unless told otherwise
+            args.articles = 200
         args.skip_4x = True
         args.load_rows = min(args.load_rows, 20_000)
     return Bench(args).run()

@@ -19,8 +19,26 @@ from flows.paths import DEFAULT_DB, DEFAULT_FEEDS  # noqa: E402
 
 app = typer.Typer(help="feedhouse: news feeds → validated star schema in DuckDB.", no_args_is_help=True)
 console = Console()
+errors = Console(stderr=True)
 
 DbOption = Annotated[str, typer.Option("--db", help="DuckDB warehouse file.")]
+
+
+def _call_flow(flow_fn, **params) -> dict:
+    """Run a flow; turn a lost Prefect API into a clear message instead of a traceback."""
+    import httpx
+
+    try:
+        return flow_fn(**params)
+    except httpx.TransportError as exc:
+        from prefect.settings import PREFECT_API_URL
+
+        errors.print(
+            f"[red]feedhouse: lost the Prefect API ({PREFECT_API_URL.value() or 'ephemeral'}): {exc}.[/red]\n"
+            "The warehouse is consistent: a load either committed or did not start, and any "
+            "staged batch is loaded by the next run."
+        )
+        raise typer.Exit(3) from exc
 
 
 def _print_summary(summary: dict) -> None:
@@ -45,10 +63,10 @@ def run(
     from flows.ingest import ingest
 
     if not Path(feeds).is_file():
-        console.print(f"[red]feed list {feeds} not found[/red]")
+        errors.print(f"[red]feed list {feeds} not found[/red]")
         raise typer.Exit(2)
-    summary = ingest(feeds=str(Path(feeds).resolve()), db=str(Path(db).resolve()),
-                     all_feeds=all_feeds, feed_urls=feed_url or None)
+    summary = _call_flow(ingest, feeds=str(Path(feeds).resolve()), db=str(Path(db).resolve()),
+                         all_feeds=all_feeds, feed_urls=feed_url or None)
     print(json.dumps(summary)) if as_json else _print_summary(summary)
 
 
@@ -132,7 +150,7 @@ def sql(
 
     target = Path(db) if live or not reader_path(db).exists() else reader_path(db)
     if not target.exists():
-        console.print(f"[red]no warehouse at {db}; run `feedhouse run` or `make run` first[/red]")
+        errors.print(f"[red]no warehouse at {db}; run `feedhouse run` or `make run` first[/red]")
         raise typer.Exit(2)
     try:
         with connect(target, read_only=True) as con:
@@ -148,7 +166,7 @@ def sql(
             else:
                 raise typer.BadParameter(f"unknown format {fmt!r}")
     except duckdb.Error as exc:
-        console.print(f"[red]{exc}[/red]")
+        errors.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
 
 
@@ -165,7 +183,7 @@ def feeds_list(ctx: typer.Context, db: DbOption = DEFAULT_DB) -> None:
     from warehouse.state import list_feeds
 
     if not Path(db).exists():
-        console.print(f"[red]no warehouse at {db}[/red]")
+        errors.print(f"[red]no warehouse at {db}[/red]")
         raise typer.Exit(2)
     with open_for_reading(db) as con:
         rows = list_feeds(con)
@@ -212,9 +230,41 @@ def feeds_export(
         sys.stdout.write(text)
 
 
+EXIT_GRACE_S = 20.0
+
+
+def _exit_watchdog(code: int) -> None:
+    """Prefect drains its log and event queues to the API at exit; with the API gone that can
+    take many minutes. Our work is done and reported by then: give it a grace period, then go."""
+    import os
+    import threading
+
+    def force_exit():
+        sys.stderr.write(f"feedhouse: Prefect API did not take the last logs within {EXIT_GRACE_S:g}s; exiting\n")
+        sys.stderr.flush()
+        os._exit(code)
+
+    timer = threading.Timer(EXIT_GRACE_S, force_exit)
+    timer.daemon = True
+    timer.start()
+
+
 def main() -> None:
     """Entry point of the ``feedhouse`` console script."""
-    sys.exit(app())
+    code = 1
+    try:
+        app()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except BaseException:  # already reported by typer; still must not hang at exit
+        code = 1
+    finally:
+        sys.stdout.flush()
+        if "flows.extract_pool" in sys.modules:  # stop extraction workers before exit
+            sys.modules["flows.extract_pool"].shutdown()
+        _exit_watchdog(code)
+    sys.exit(code)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,8 @@ and a private Prefect home (ephemeral API, analytics off)."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -63,3 +65,21 @@ TABLES = (
 
 def table_counts(db: Path) -> dict[str, int]:
     return {t: scalar(db, f"select count(*) from {t}") for t in TABLES}  # names are constants
+
+
+@pytest.fixture(scope="session")
+def prefect_server():
+    """A real `prefect server start` on 127.0.0.1 for the whole session (started on first use)."""
+    from .prefect_server import PrefectServer
+
+    server = PrefectServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def run_cli(args: list[str], env: dict[str, str], timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run the installed `feedhouse` command."""
+    exe = Path(sys.executable).parent / "feedhouse"
+    return subprocess.run([str(exe), *args], env=env, capture_output=True, text=True, timeout=timeout)

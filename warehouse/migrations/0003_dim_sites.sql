@@ -2,7 +2,7 @@
 -- grain: site_id (stable hash of domain; domain = host without www., with a non-default port).
 create table if not exists dim_sites (
     site_id        bigint primary key,
-    domain         varchar not null unique,
+    domain         varchar not null,        -- unique: site_id is its hash
     site_name      varchar,
     first_seen_at  timestamptz not null
 );

@@ -3,6 +3,6 @@
 -- grain: author_id (stable hash of name).
 create table if not exists dim_authors (
     author_id      bigint primary key,
-    name           varchar not null unique,
+    name           varchar not null,        -- unique: author_id is its hash
     first_seen_at  timestamptz not null
 );

@@ -3,7 +3,7 @@
 create table if not exists fct_articles (
     article_id         bigint primary key,
     url                varchar not null,        -- URL the page was fetched from (after redirects)
-    canonical_url      varchar not null unique,
+    canonical_url      varchar not null,        -- unique: article_id is its hash
     title              varchar,
     description        varchar,
     text               varchar not null,
