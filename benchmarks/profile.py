@@ -107,7 +107,7 @@ def classify(frames: list[tuple[str, str]], worker: bool) -> str:
             return STAGES[func]
     if "flows/poll.py" in files:
         return "poll (threads)"
-    if any(p in ("flows/fetch.py", "flows/http.py", "flows/robots.py", "flows/concurrency.py") for p in files):
+    if any(p in ("flows/fetch.py", "flows/httpclient.py", "flows/robots.py", "flows/concurrency.py") for p in files):
         return "fetch (threads)"
     if any(f in ("_ExecutorManagerThread.run", "Queue._feed") for f in funcs):
         return "extract (main: process-pool threads)"

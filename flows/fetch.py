@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import httpx
 
 from flows.concurrency import HostGate, map_polite
-from flows.http import fetch
+from flows.httpclient import fetch
 from flows.robots import RobotsCache
 from transforms.pages import PageResponse, html_rejection
 from transforms.polls import EntryCandidate

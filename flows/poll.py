@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import httpx
 
 from flows.concurrency import HostGate, map_polite
-from flows.http import FetchResult, fetch
+from flows.httpclient import FetchResult, fetch
 from transforms.feedlist import FeedSpec
 from transforms.feeds import discover_feed_url, looks_like_html
 from transforms.ids import stable_id

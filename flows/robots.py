@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import httpx
 from protego import Protego
 
-from flows.http import fetch
+from flows.httpclient import fetch
 from transforms.settings import Settings
 from transforms.ssrf import AllowList
 

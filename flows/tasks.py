@@ -22,7 +22,7 @@ from flows import extract_pool
 from flows.checkpoints import checkpoint
 from flows.concurrency import HostGate
 from flows.fetch import fetch_pages
-from flows.http import make_client
+from flows.httpclient import make_client
 from flows.poll import FeedToPoll, feeds_to_poll, poll_feeds
 from flows.robots import RobotsCache
 from transforms.articles import split_results

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from flows import http
+from flows import httpclient as http
 from flows.ingest import ingest
 
 from .conftest import query, scalar

@@ -1,0 +1,123 @@
+"""`feedhouse serve` against a real `prefect server start` on 127.0.0.1: deployments, cron
+schedule, one-at-a-time limit, manual triggers with parameters, the run report artifact."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from .conftest import scalar
+
+pytestmark = pytest.mark.server
+BIN = Path(sys.executable).parent
+
+
+def wait_for(predicate, timeout_s: float, what: str, every: float = 1.0):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture(scope="module")
+def served(prefect_server, sample_hosts, tmp_path_factory):
+    from flows.sample_site import render_feed_list
+
+    tmp = tmp_path_factory.mktemp("served")
+    feeds = tmp / "feeds.toml"
+    feeds.write_text(render_feed_list(sample_hosts))
+    db = tmp / "served.duckdb"
+    env = prefect_server.client_env()
+    log = open(tmp / "serve.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen([str(BIN / "feedhouse"), "serve", "--feeds", str(feeds), "--db", str(db)],
+                            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        def deployments():
+            found = prefect_server.api("POST", "/deployments/filter", json={}).json()
+            return {d["name"]: d for d in found} if len(found) >= 3 else None
+
+        deps = wait_for(deployments, 120, "three deployments")
+        yield {"server": prefect_server, "env": env, "feeds": feeds, "db": db, "deployments": deps, "tmp": tmp}
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+        log.close()
+
+
+def _trigger(served, name: str, *params: str) -> str:
+    args = [str(BIN / "prefect"), "deployment", "run", name]
+    for p in params:
+        args += ["-p", p]
+    done = subprocess.run(args, env=served["env"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return re.search(r"UUID:\s*([0-9a-f-]{36})", done.stdout).group(1)
+
+
+def _final_state(served, flow_run_id: str, timeout_s: float = 240) -> str:
+    def state():
+        run = served["server"].api("GET", f"/flow_runs/{flow_run_id}").json()
+        kind = run["state"]["type"]
+        return kind if kind in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED") else None
+
+    return wait_for(state, timeout_s, f"flow run {flow_run_id}")
+
+
+def test_deployments_are_registered_with_schedule_and_limits(served):
+    deps = served["deployments"]
+    assert set(deps) == {"scheduled", "manual"} or len(deps) >= 3
+    found = served["server"].api("POST", "/deployments/filter", json={}).json()
+    by_flow = {}
+    for d in found:
+        flow = served["server"].api("GET", f"/flows/{d['flow_id']}").json()["name"]
+        by_flow[f"{flow}/{d['name']}"] = d
+    assert set(by_flow) == {"ingest/scheduled", "re-extract/manual", "backfill/manual"}
+    ingest = by_flow["ingest/scheduled"]
+    assert [s["schedule"]["cron"] for s in ingest["schedules"]] == ["*/15 * * * *"]
+    assert ingest["parameters"]["feeds"] == str(served["feeds"])
+    assert ingest["parameters"]["db"] == str(served["db"])
+    limit = ingest.get("global_concurrency_limit") or {}
+    assert ingest.get("concurrency_limit") == 1 or limit.get("limit") == 1
+    assert ingest["concurrency_options"]["collision_strategy"] == "CANCEL_NEW"
+    assert by_flow["re-extract/manual"]["schedules"] == []
+
+    def scheduled_runs():
+        runs = served["server"].api("POST", "/flow_runs/filter", json={
+            "deployments": {"id": {"any_": [ingest["id"]]}},
+            "flow_runs": {"state": {"type": {"any_": ["SCHEDULED"]}}},
+        }).json()
+        return runs or None
+
+    runs = wait_for(scheduled_runs, 150, "the scheduler to create cron runs", every=3)
+    minutes = {r["expected_start_time"][14:16] for r in runs}
+    assert minutes <= {"00", "15", "30", "45"}
+
+
+def test_manual_trigger_with_parameters_loads_and_reports(served):
+    run_id = _trigger(served, "ingest/scheduled", f"feeds={served['feeds']}", f"db={served['db']}",
+                      "all_feeds=true")
+    assert _final_state(served, run_id) == "COMPLETED"
+    assert scalar(served["db"], "select count(*) from fct_articles") == 24
+    assert scalar(served["db"], "select run_id from etl_runs where flow_name = 'ingest'") == run_id
+    artifacts = served["server"].api("POST", "/artifacts/filter", json={
+        "artifacts": {"key": {"any_": ["ingest-summary"]}}}).json()
+    assert artifacts and "articles new | 24" in artifacts[0]["data"]
+
+    reextract_id = _trigger(served, "re-extract/manual", "force=true")
+    assert _final_state(served, reextract_id) == "COMPLETED"
+    assert scalar(served["db"], "select articles_updated from etl_runs where flow_name = 're-extract'") == 24
+
+    backfill_id = _trigger(served, "backfill/manual")
+    assert _final_state(served, backfill_id) == "COMPLETED"
