@@ -11,6 +11,7 @@ import uuid
 from datetime import UTC, datetime
 
 from prefect import flow, runtime
+from prefect.utilities.annotations import quote
 
 from flows import tasks
 from flows.paths import DEFAULT_DB, DEFAULT_FEEDS
@@ -25,6 +26,10 @@ def _run_id() -> str:
 def _chunks(items: list, size: int):
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+def _validate_and_stage(run, index, pages, extraction) -> None:
+    tasks.stage_chunk(run, index, quote(pages), quote(extraction.result()))
 
 
 @flow(name="ingest", log_prints=True)
@@ -48,7 +53,6 @@ def ingest(
          "parameters": {"feeds": feeds, "db": db, "all_feeds": all_feeds,
                         "feed_urls": feed_urls, "statuses": statuses}},
     )
-    tasks.prewarm_validation()
     try:
         t = time.monotonic()
         feed_list = tasks.read_feed_list(feeds)
@@ -61,17 +65,27 @@ def ingest(
         t = clock.add("poll", t)
         outcomes = tasks.parse(responses, run_id, settings)
         selection = tasks.select_new(db, outcomes, settings)
+        if selection.to_fetch:
+            tasks.prewarm_validation()  # overlaps the ~10 s great-expectations import with fetching
         t = clock.add("parse+select", t)
 
+        # Chunk k is extracted in the process pool while chunk k+1 is fetched and chunk k-1
+        # is validated and staged.
+        previous = None
         for index, chunk in enumerate(_chunks(selection.to_fetch, settings.chunk_size)):
             pages = tasks.fetch_chunk(run_id, chunk, settings)
             t = clock.add("fetch", t)
-            results = tasks.extract_chunk(pages, settings)
-            t = clock.add("extract", t)
-            tasks.stage_chunk(run, index, pages, results)
-            t = clock.add("validate+stage", t)
+            current = (index, pages, tasks.extract_chunk.submit(quote(pages), settings))
+            if previous:
+                _validate_and_stage(run, *previous)
+                t = clock.add("extract+validate+stage", t)
+            previous = current
+        if previous:
+            _validate_and_stage(run, *previous)
+            t = clock.add("extract+validate+stage", t)
 
-        counts = tasks.stage_polls(run, outcomes, selection, settings)
+        counts = tasks.stage_polls(run, outcomes, quote(selection), settings)
+        t = clock.add("stage polls", t)
         counts["seconds"] = round(clock.total, 3)
         loaded = tasks.load(db, run, counts, settings)
         clock.add("load", t)

@@ -116,7 +116,7 @@ def prepare_pages(responses: list[PageResponse]) -> PageBatch:
                 "fetched_at": r.fetched_at,
                 "body_sha256": bytes_hash(r.body),
                 "body_bytes": len(r.body),
-                "body_gzip": gzip.compress(r.body, compresslevel=6, mtime=0),
+                "body_gzip": gzip.compress(r.body, compresslevel=1, mtime=0),  # fast; pages are kept, not shipped
             }
         )
         batch.inputs.append(

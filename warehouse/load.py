@@ -12,7 +12,6 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
 import duckdb
-import pyarrow as pa
 
 from warehouse import staging
 from warehouse.staging import RunDir
@@ -210,20 +209,31 @@ select $run_id, $flow_name, $started_at, $finished_at, $status, $feeds_polled,
 """
 
 
-def _run(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table, sql: str, **params) -> None:
-    con.register(name, table)
-    try:
-        con.execute(sql, params or None)
-    finally:
-        con.unregister(name)
+def _view(con: duckdb.DuckDBPyConnection, run: RunDir, name: str, *, chunk_dirs=None) -> int:
+    """Expose every staged ``name`` Parquet file of the run as the temp view ``name``; returns
+    its row count (0: no view needed). DuckDB streams the files; nothing is held in Python."""
+    dirs = chunk_dirs if chunk_dirs is not None else [run.path, *run.chunks()]
+    files = [str(d / f"{name}.parquet") for d in dirs if (d / f"{name}.parquet").exists()]
+    if not files:
+        return 0
+    relation = con.read_parquet(files)
+    relation.create_view(name, replace=True)
+    return con.execute(f"select count(*) from {name}").fetchone()[0]  # name is one of ours
 
 
-def _count(con, name: str, table: pa.Table, sql: str) -> int:
-    con.register(name, table)
-    try:
-        return con.execute(sql).fetchone()[0]
-    finally:
-        con.unregister(name)
+def _load_raw_pages(con: duckdb.DuckDBPyConnection, run: RunDir) -> int:
+    """Raw page bytes go in first, one short transaction per chunk, so the big blobs never
+    pile up in one transaction's memory. They are a cache keyed by page: a page whose facts
+    then fail to load is simply a stored page without an article, as after a rejection."""
+    total = 0
+    for chunk in run.chunks():
+        rows = _view(con, run, "stg_raw_pages", chunk_dirs=[chunk])
+        if rows:
+            con.execute("begin transaction")
+            con.execute(_UPSERT_RAW_PAGES, {"run_id": run.run_id})
+            con.execute("commit")
+            total += rows
+    return total
 
 
 def load_run(
@@ -233,47 +243,42 @@ def load_run(
     status: str | None = None,
     before_commit: Callable[[], None] | None = None,
 ) -> LoadStats:
-    """Load everything staged in ``run`` in one transaction, then delete the staging dir.
+    """Load everything staged in ``run``, then delete the staging dir.
 
-    ``status`` is written to ``etl_runs`` (default: ``succeeded`` for a completely staged run,
-    ``recovered`` for a partial one left by a crash). ``before_commit`` runs inside the
-    transaction just before it commits (crash tests).
+    Facts, dimensions, quarantine, polls and the run row load in one transaction, each table
+    with one ``insert … select`` over all of the run's staged Parquet files. ``status`` is
+    written to ``etl_runs`` (default: ``succeeded`` for a completely staged run, ``recovered``
+    for a partial one left by a crash). ``before_commit`` runs inside the transaction just
+    before it commits (crash tests).
     """
     manifest = run.manifest()
     complete = bool(manifest.get("complete"))
     now = datetime.now(UTC)
     stats = LoadStats(run_id=run.run_id)
+    stats.raw_pages = _load_raw_pages(con, run)
     con.execute("begin transaction")
     try:
-        for chunk in run.chunks():
-            raw = staging.read_table(chunk, "stg_raw_pages")
-            if raw is not None and raw.num_rows:
-                _run(con, "stg_raw_pages", raw, _UPSERT_RAW_PAGES, run_id=run.run_id)
-                stats.raw_pages += raw.num_rows
-            articles = staging.read_table(chunk, "stg_articles")
-            if articles is not None and articles.num_rows:
-                existing = _count(con, "stg_articles", articles, _COUNT_EXISTING_ARTICLES)
-                _run(con, "stg_articles", articles, _UPSERT_SITES)
-                _run(con, "stg_articles", articles, _UPSERT_AUTHORS)
-                _run(con, "stg_articles", articles, _UPSERT_ARTICLES, now=now, run_id=run.run_id)
-                stats.articles_new += articles.num_rows - existing
-                stats.articles_updated += existing
-            tags = staging.read_table(chunk, "stg_article_tags")
-            if tags is not None and tags.num_rows:
-                _run(con, "stg_article_tags", tags, _UPSERT_TAGS, now=now)
-                _run(con, "stg_article_tags", tags, _UPSERT_BRIDGE)
-        for quarantine in staging.iter_tables(run, "stg_quarantine"):
-            _run(con, "stg_quarantine", quarantine, _UPSERT_QUARANTINE, run_id=run.run_id)
-            stats.quarantined += quarantine.num_rows
-        polls = staging.read_table(run.path, "stg_feed_polls")
-        if polls is not None and polls.num_rows:
-            _run(con, "stg_feed_polls", polls, _INSERT_POLLS)
-            _run(con, "stg_feed_polls", polls, _UPSERT_FEEDS, complete=complete)
-            stats.polls = polls.num_rows
-        entries = staging.read_table(run.path, "stg_feed_entries")
-        if entries is not None and entries.num_rows:
-            stats.feed_entries_new = _count(con, "stg_feed_entries", entries, _COUNT_NEW_ENTRIES)
-            _run(con, "stg_feed_entries", entries, _UPSERT_ENTRIES)
+        if _view(con, run, "stg_articles"):
+            articles = con.execute("select count(*) from stg_articles").fetchone()[0]
+            existing = con.execute(_COUNT_EXISTING_ARTICLES).fetchone()[0]
+            con.execute(_UPSERT_SITES)
+            con.execute(_UPSERT_AUTHORS)
+            con.execute(_UPSERT_ARTICLES, {"now": now, "run_id": run.run_id})
+            stats.articles_new = articles - existing
+            stats.articles_updated = existing
+        if _view(con, run, "stg_article_tags"):
+            con.execute(_UPSERT_TAGS, {"now": now})
+            con.execute(_UPSERT_BRIDGE)
+        stats.quarantined = _view(con, run, "stg_quarantine")
+        if stats.quarantined:
+            con.execute(_UPSERT_QUARANTINE, {"run_id": run.run_id})
+        stats.polls = _view(con, run, "stg_feed_polls")
+        if stats.polls:
+            con.execute(_INSERT_POLLS)
+            con.execute(_UPSERT_FEEDS, {"complete": complete})
+        if _view(con, run, "stg_feed_entries"):
+            stats.feed_entries_new = con.execute(_COUNT_NEW_ENTRIES).fetchone()[0]
+            con.execute(_UPSERT_ENTRIES)
         if stats.articles_new or stats.articles_updated:
             con.execute(_RESOLVE_QUARANTINE, {"now": now})
         counts = manifest.get("counts", {})
