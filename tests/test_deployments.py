@@ -112,8 +112,8 @@ def test_manual_trigger_with_parameters_loads_and_reports(served):
     assert scalar(served["db"], "select count(*) from fct_articles") == 24
     assert scalar(served["db"], "select run_id from etl_runs where flow_name = 'ingest'") == run_id
     artifacts = served["server"].api("POST", "/artifacts/filter", json={
-        "artifacts": {"key": {"any_": ["ingest-summary"]}}}).json()
-    assert artifacts and "articles new | 24" in artifacts[0]["data"]
+        "artifacts": {"key": {"any_": ["ingest-summary"]}, "flow_run_id": {"any_": [run_id]}}}).json()
+    assert len(artifacts) == 1 and "| articles new | 24 |" in artifacts[0]["data"]
 
     reextract_id = _trigger(served, "re-extract/manual", "force=true")
     assert _final_state(served, reextract_id) == "COMPLETED"
