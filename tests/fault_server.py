@@ -190,8 +190,8 @@ class FaultHandler(BaseHTTPRequestHandler):
         if case == "json":
             return self.send(200, b'{"version": "https://jsonfeed.org/version/1", "items": []}', "application/json")
         if case == "html-with-alternate":
-            html = (f'<html><head><title>Kabar</title><link rel="alternate" type="application/rss+xml" '
-                    f'href="/feeds/good-discovered-target"></head><body>Beranda</body></html>')
+            html = ('<html><head><title>Kabar</title><link rel="alternate" type="application/rss+xml" '
+                    'href="/feeds/good-discovered-target"></head><body>Beranda</body></html>')
             return self.send(200, html.encode())
         if case == "good-discovered-target":
             return self.send(200, good.encode(), xml)
