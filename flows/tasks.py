@@ -202,7 +202,7 @@ def _frame(name: str, rows: list[dict]) -> pd.DataFrame:
     return staging.to_table(name, rows).to_pandas()
 
 
-def _rejects_from_validation(bad: pd.DataFrame, key: str, at) -> list[dict]:
+def _rejects_from_validation(bad: pd.DataFrame, at) -> list[dict]:
     rejects = []
     for row in bad.drop(columns=["text"], errors="ignore").to_dict("records"):
         reason = f"failed expectations: {row.pop('failed_expectations')}"
@@ -223,7 +223,7 @@ def _validate(name: str, rows: list[dict], at) -> tuple[pa.Table, list[dict]]:
             f"{name}: batch failed validation, load stopped: " + "; ".join(report.batch_failures)
         )
     good, bad = split_valid(frame, report)
-    rejects = _rejects_from_validation(bad, "canonical_url", at) if len(bad) else []
+    rejects = _rejects_from_validation(bad, at) if len(bad) else []
     return pa.Table.from_pandas(good, schema=staging.SCHEMAS[name], preserve_index=False), rejects
 
 

@@ -23,7 +23,7 @@ import fcntl
 import json
 import os
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -206,21 +206,6 @@ def write_chunk(run: RunDir, index: int, tables: dict[str, pa.Table]) -> Path:
     shutil.rmtree(final, ignore_errors=True)
     os.replace(tmp, final)
     return final
-
-
-def read_table(directory: Path, name: str) -> pa.Table | None:
-    path = directory / f"{name}.parquet"
-    if not path.exists():
-        return None
-    return pq.read_table(path, schema=SCHEMAS[name])
-
-
-def iter_tables(run: RunDir, name: str) -> Iterator[pa.Table]:
-    """The run-level table ``name`` and then each chunk's, skipping absent ones."""
-    for directory in [run.path, *run.chunks()]:
-        table = read_table(directory, name)
-        if table is not None and table.num_rows:
-            yield table
 
 
 def remove(run: RunDir) -> None:
