@@ -8,6 +8,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 
 from transforms.articles import ArticleResult, PageInput, process_page
+from transforms.pages import stored_body
 from transforms.settings import Settings
 
 _pool: ProcessPoolExecutor | None = None
@@ -39,14 +40,16 @@ def shutdown() -> None:
 atexit.register(shutdown)
 
 
-def _process_many(pages: list[PageInput], settings: Settings) -> list[ArticleResult]:
-    return [process_page(page, settings) for page in pages]
+def _process_many(pages: list[PageInput], settings: Settings, with_bodies: bool):
+    results = [process_page(page, settings) for page in pages]
+    # hashing and gzipping the raw bytes here keeps that CPU off the fetching process
+    bodies = [stored_body(page.body) for page in pages] if with_bodies else []
+    return results, bodies
 
 
-def extract_pages(pages: list[PageInput], settings: Settings) -> list[ArticleResult]:
-    """Extract a chunk of pages on all cores; results in input order."""
+def _map(pages: list[PageInput], settings: Settings, with_bodies: bool):
     if not pages:
-        return []
+        return [], []
     workers = worker_count(settings)
     pool = _pool_for(workers)
     # a few slices per worker balances uneven pages without paying per-page IPC
@@ -54,6 +57,21 @@ def extract_pages(pages: list[PageInput], settings: Settings) -> list[ArticleRes
     size = -(-len(pages) // slices)
     parts = [pages[i : i + size] for i in range(0, len(pages), size)]
     results: list[ArticleResult] = []
-    for part in pool.map(_process_many, parts, [settings] * len(parts)):
-        results.extend(part)
-    return results
+    bodies: list[dict] = []
+    for part_results, part_bodies in pool.map(
+        _process_many, parts, [settings] * len(parts), [with_bodies] * len(parts)
+    ):
+        results.extend(part_results)
+        bodies.extend(part_bodies)
+    return results, bodies
+
+
+def extract_pages(pages: list[PageInput], settings: Settings) -> list[ArticleResult]:
+    """Extract a chunk of pages on all cores; results in input order."""
+    return _map(pages, settings, with_bodies=False)[0]
+
+
+def extract_fetched(pages: list[PageInput], settings: Settings) -> tuple[list[ArticleResult], list[dict]]:
+    """Like :func:`extract_pages`, plus each page's stored-body columns (see
+    :func:`transforms.pages.stored_body`), both in input order."""
+    return _map(pages, settings, with_bodies=True)

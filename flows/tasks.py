@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import pandas as pd
 import pyarrow as pa
 from prefect import get_run_logger, task
@@ -167,21 +168,29 @@ def select_new(db: str, outcomes: list[PollOutcome], settings: Settings) -> Sele
     return Selection(new + retries, known, retries)
 
 
-_robots_per_run: dict[str, RobotsCache] = {}
+_per_run: dict[str, tuple[httpx.Client, RobotsCache]] = {}
+
+
+def _run_resources(run_id: str, settings: Settings) -> tuple[httpx.Client, RobotsCache]:
+    """The run's pooled HTTP client (keep-alive across chunks) and robots.txt cache."""
+    if run_id not in _per_run:
+        _per_run[run_id] = (make_client(settings), RobotsCache(settings))
+    return _per_run[run_id]
 
 
 def forget_run(run_id: str) -> None:
-    """Drop per-run caches (robots.txt) when a run ends."""
-    _robots_per_run.pop(run_id, None)
+    """Close the run's HTTP client and drop its robots.txt cache when the run ends."""
+    resources = _per_run.pop(run_id, None)
+    if resources:
+        resources[0].close()
 
 
 @step(name="fetch-pages")
 def fetch_chunk(run_id: str, candidates: list[EntryCandidate], settings: Settings) -> PageBatch:
     """Fetch one chunk of article pages (network only)."""
     gate = HostGate(settings.per_host_concurrency, settings.per_host_delay_s)
-    robots = _robots_per_run.setdefault(run_id, RobotsCache(settings))
-    with make_client(settings) as client:
-        responses = fetch_pages(client, candidates, settings, gate, robots)
+    client, robots = _run_resources(run_id, settings)
+    responses = fetch_pages(client, candidates, settings, gate, robots)
     batch = prepare_pages(responses)
     checkpoint("fetch")
     log = _logger()
@@ -191,11 +200,15 @@ def fetch_chunk(run_id: str, candidates: list[EntryCandidate], settings: Setting
 
 
 @step(name="extract-articles")
-def extract_chunk(batch: PageBatch, settings: Settings):
-    """Extract and normalize one chunk in the process pool."""
-    results = extract_pool.extract_pages(batch.inputs, settings)
+def extract_chunk(batch: PageBatch, settings: Settings) -> tuple[list, list[dict]]:
+    """Extract and normalize one chunk in the process pool; returns the results and, for
+    freshly fetched pages, their stored-body columns (hash, size, gzip), made in the pool too."""
+    if batch.raw_pages:
+        extracted = extract_pool.extract_fetched(batch.inputs, settings)
+    else:  # re-extraction from stored pages: the bodies are stored already
+        extracted = extract_pool.extract_pages(batch.inputs, settings), []
     checkpoint("extract")
-    return results
+    return extracted
 
 
 def _frame(name: str, rows: list[dict]) -> pd.DataFrame:
@@ -228,9 +241,11 @@ def _validate(name: str, rows: list[dict], at) -> tuple[pa.Table, list[dict]]:
 
 
 @step(name="validate-and-stage-chunk")
-def stage_chunk(run: RunDir, index: int, batch: PageBatch, results) -> ChunkStats:
+def stage_chunk(run: RunDir, index: int, batch: PageBatch, extracted: tuple[list, list[dict]]) -> ChunkStats:
     """Validate a chunk's articles with GX and write the chunk to staging atomically."""
     at = pd.Timestamp.now(tz="UTC").to_pydatetime()
+    results, bodies = extracted
+    raw_pages = [{**row, **body} for row, body in zip(batch.raw_pages, bodies, strict=True)]
     articles, tags, rejects = split_results(results, at)
     good, invalid = _validate("stg_articles", articles, at)
     valid_ids = set(good.column("article_id").to_pylist())
@@ -244,14 +259,14 @@ def stage_chunk(run: RunDir, index: int, batch: PageBatch, results) -> ChunkStat
         run,
         index,
         {
-            "stg_raw_pages": staging.to_table("stg_raw_pages", batch.raw_pages),
+            "stg_raw_pages": staging.to_table("stg_raw_pages", raw_pages),
             "stg_articles": good,
             "stg_article_tags": good_tags,
             "stg_quarantine": staging.to_table("stg_quarantine", quarantine),
         },
     )
     return ChunkStats(
-        pages_fetched=len(batch.raw_pages), articles_staged=good.num_rows, quarantined=len(quarantine)
+        pages_fetched=len(raw_pages), articles_staged=good.num_rows, quarantined=len(quarantine)
     )
 
 

@@ -42,6 +42,9 @@ class PageResponse:
 
 @dataclass
 class PageBatch:
+    """One chunk of fetched pages: extraction inputs and their ``raw_pages`` rows (same order;
+    the body columns are added by :func:`stored_body` in the extraction workers), and rejects."""
+
     inputs: list[PageInput]
     raw_pages: list[dict]
     quarantine: list[dict]
@@ -114,10 +117,7 @@ def prepare_pages(responses: list[PageResponse]) -> PageBatch:
                 "http_status": r.status or 200,
                 "content_type": r.content_type,
                 "fetched_at": r.fetched_at,
-                "body_sha256": bytes_hash(r.body),
-                "body_bytes": len(r.body),
-                "body_gzip": gzip.compress(r.body, compresslevel=1, mtime=0),  # fast; pages are kept, not shipped
-            }
+            }  # + stored_body(): computed beside extraction, in the worker processes
         )
         batch.inputs.append(
             PageInput(
@@ -135,6 +135,16 @@ def prepare_pages(responses: list[PageResponse]) -> PageBatch:
             )
         )
     return batch
+
+
+def stored_body(body: bytes) -> dict:
+    """The ``raw_pages`` columns that hold a page's bytes: hash, size and gzip (level 1: fast,
+    and pages are kept, not shipped)."""
+    return {
+        "body_sha256": bytes_hash(body),
+        "body_bytes": len(body),
+        "body_gzip": gzip.compress(body, compresslevel=1, mtime=0),
+    }
 
 
 def page_input_from_raw(row: dict) -> PageInput:
