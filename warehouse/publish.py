@@ -9,6 +9,9 @@ views, and swaps the ``<db stem>.read.duckdb`` symlink to it atomically::
     feedhouse.read.duckdb  ->    export/feedhouse/v-<ns>.duckdb   (symlink, swapped per load)
     export/feedhouse/v-<ns>.duckdb   immutable snapshots; the newest few are kept
 
+Each snapshot starts as a byte copy of the previous one in which only what changed is rewritten
+(see :func:`publish`), so publishing costs what the load changed, not the warehouse's size.
+
 A reader that opens (or attaches) ``feedhouse.read.duckdb`` gets the snapshot that was current at
 that moment and keeps it, whole and unchanging, for as long as it stays open: the file is never
 written again, and deleting an old version does not disturb a process that has it open. To see
@@ -22,6 +25,8 @@ binds a query and again when it scans it, so a swap between the two fails the qu
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import os
 import shutil
 import time
@@ -29,7 +34,9 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.db import VIEWS_DIR
+from warehouse.db import VIEWS_DIR, migrations
+
+log = logging.getLogger(__name__)
 
 PUBLISHED_TABLES = (
     "dim_feeds", "dim_sites", "dim_authors", "dim_dates", "dim_tags", "fct_articles",
@@ -38,6 +45,8 @@ PUBLISHED_TABLES = (
 )
 KEEP_VERSIONS = 3  # older snapshots are unlinked; readers that have one open keep reading it
 READER_ALIAS = "wh"
+FULL_REBUILD_EVERY = 100  # incremental snapshots in a row before a full rebuild compacts the file
+_SNAP = "feedhouse_snapshot"  # the new snapshot's alias in the loader's connection
 
 
 def export_root(db_path: str | Path) -> Path:
@@ -59,40 +68,99 @@ def refresh_sql(db_path: str | Path, alias: str = READER_ALIAS) -> str:
 
 
 def publish(con: duckdb.DuckDBPyConnection, db_path: str | Path) -> Path:
-    """Copy the committed warehouse into a new snapshot file and point the reader path at it.
+    """Write a new snapshot file from the committed warehouse and point the reader path at it.
 
-    ``con`` is the loader's connection, after its transaction committed. Returns the new
-    snapshot's path.
+    ``con`` is the loader's connection, after its transaction committed. The new snapshot starts
+    as a byte copy of the previous one, in which only ``fct_articles`` rows written since
+    (``updated_at``) are replaced and the smaller tables are rewritten, so a load's cost grows with
+    what changed, not with the warehouse; a full rebuild happens on a schema change, every
+    ``FULL_REBUILD_EVERY`` snapshots, and whenever the copy's row count disagrees with the
+    warehouse. Returns the new snapshot's path.
     """
     root = export_root(db_path)
     root.mkdir(parents=True, exist_ok=True)
     version = root / f"v-{time.time_ns():020d}.duckdb"
     tmp = root / f".tmp-{version.name}"
-    _remove_db_file(tmp)
     home = con.execute("select current_database()").fetchone()[0]
-    # ATTACH takes no bound parameters; the path is ours, quoted here
-    con.execute(f"attach '{tmp.as_posix().replace(chr(39), chr(39) * 2)}' as feedhouse_snapshot")
-    try:
-        for table in PUBLISHED_TABLES:
-            # table names are the constants above
-            con.execute(f"create table feedhouse_snapshot.main.{table} as select * from {home}.main.{table}")
-        con.execute("use feedhouse_snapshot")
+    previous = reader_path(db_path).resolve() if reader_path(db_path).is_symlink() else None
+    built = False
+    if previous is not None and previous.exists():
+        _remove_db_file(tmp)
+        shutil.copyfile(previous, tmp)
         try:
-            for view in sorted(VIEWS_DIR.glob("*.sql")):
-                con.execute(view.read_text())
-            con.execute(
-                "create table reader_meta as select ? as db_path, current_timestamp as published_at",
-                [str(Path(db_path).resolve())],
-            )
-        finally:
-            con.execute(f"use {home}")
-        con.execute("checkpoint feedhouse_snapshot")
-    finally:
-        con.execute("detach feedhouse_snapshot")
+            built = _build(con, tmp, home, db_path, incremental=True)
+        except duckdb.Error as exc:  # e.g. a snapshot written by an older feedhouse
+            log.warning("incremental snapshot failed (%s); rebuilding it in full", exc)
+    if not built:
+        _remove_db_file(tmp)
+        _build(con, tmp, home, db_path, incremental=False)
     os.replace(tmp, version)
     _swap_symlink(reader_path(db_path), os.path.relpath(version, reader_path(db_path).parent))
     _prune(root, keep=version.name)
     return version
+
+
+def _fingerprint() -> str:
+    """Changes whenever a migration or an analyst view is added or edited."""
+    digest = hashlib.sha256()
+    for path in [p for _, _, p in migrations()] + sorted(VIEWS_DIR.glob("*.sql")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _build(con: duckdb.DuckDBPyConnection, path: Path, home: str, db_path, *, incremental: bool) -> bool:
+    """Fill the snapshot file at ``path`` (a copy of the previous snapshot when ``incremental``);
+    False when the copy cannot be updated incrementally and a full build is needed."""
+    # ATTACH takes no bound parameters; the path is ours, quoted here
+    con.execute(f"attach '{path.as_posix().replace(chr(39), chr(39) * 2)}' as {_SNAP}")
+    try:
+        chain = 0
+        if incremental:
+            meta = con.execute(f"select schema_fingerprint, chain from {_SNAP}.main.reader_meta").fetchone()
+            if meta is None or meta[0] != _fingerprint() or meta[1] + 1 >= FULL_REBUILD_EVERY:
+                return False
+            chain = meta[1] + 1
+            if not _refresh_articles(con, home):
+                return False
+        # table names below are the constants of this module
+        for table in PUBLISHED_TABLES:
+            if incremental and table == "fct_articles":
+                continue
+            con.execute(f"create or replace table {_SNAP}.main.{table} as select * from {home}.main.{table}")
+        con.execute(f"use {_SNAP}")
+        try:
+            if not incremental:
+                for view in sorted(VIEWS_DIR.glob("*.sql")):
+                    con.execute(view.read_text())
+            con.execute(
+                "create or replace table reader_meta as select ? as db_path, current_timestamp as published_at, "
+                "? as schema_fingerprint, ? as chain",
+                [str(Path(db_path).resolve()), _fingerprint(), chain],
+            )
+        finally:
+            con.execute(f"use {home}")
+        con.execute(f"checkpoint {_SNAP}")
+        return True
+    finally:
+        con.execute(f"detach {_SNAP}")
+
+
+def _refresh_articles(con: duckdb.DuckDBPyConnection, home: str) -> bool:
+    """Replace, in the copied snapshot, the articles written since it was made: every load
+    stamps the rows it writes with its own (later) ``updated_at``."""
+    watermark = con.execute(f"select max(updated_at) from {_SNAP}.main.fct_articles").fetchone()[0]
+    if watermark is None:
+        return False
+    changed = f"select article_id from {home}.main.fct_articles where updated_at > $watermark"
+    con.execute(f"delete from {_SNAP}.main.fct_articles where article_id in ({changed})", {"watermark": watermark})
+    con.execute(
+        f"insert into {_SNAP}.main.fct_articles select * from {home}.main.fct_articles where updated_at > $watermark",
+        {"watermark": watermark},
+    )
+    snap_rows, home_rows = con.execute(
+        f"select (select count(*) from {_SNAP}.main.fct_articles), (select count(*) from {home}.main.fct_articles)"
+    ).fetchone()
+    return snap_rows == home_rows
 
 
 def _swap_symlink(link: Path, target: str) -> None:
