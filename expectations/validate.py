@@ -141,6 +141,15 @@ def _batch_definition() -> BatchDefinition:
     return asset.add_batch_definition_whole_dataframe("whole_frame")
 
 
+def prewarm(suite_names: tuple[str, ...] = ("stg_articles", "stg_article_tags", "stg_feed_entries")) -> None:
+    """Import GX, create its context and read the suites now (seconds of CPU), e.g. in a
+    background thread while pages download, instead of in the first validation."""
+    with _LOCK:
+        _batch_definition()
+        for name in suite_names:
+            load_suite(name)
+
+
 def validate_frame(suite_name: str, frame: pd.DataFrame) -> ValidationReport:
     """Validate ``frame`` against suite ``suite_name`` without modifying ``frame``.
 

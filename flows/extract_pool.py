@@ -40,6 +40,28 @@ def shutdown() -> None:
 atexit.register(shutdown)
 
 
+_WARM_UP_PAGE = (
+    b"<html><head><title>Pemanasan</title><meta name='author' content='Redaksi'></head><body>"
+    b"<article><h1>Pemanasan</h1><p>" + b"Kalimat ini memanaskan pengekstrak sebelum halaman pertama tiba. " * 8
+    + b"</p></article></body></html>"
+)
+
+
+def _warm_up() -> None:
+    """Load trafilatura's lazy modules and the language model in a fresh worker."""
+    from datetime import UTC, datetime
+
+    process_page(PageInput("http://warm.up/", "http://warm.up/", _WARM_UP_PAGE, "text/html", datetime.now(UTC)))
+
+
+def prestart(settings: Settings) -> None:
+    """Start the workers and warm them up in the background; returns at once."""
+    workers = worker_count(settings)
+    pool = _pool_for(workers)
+    for _ in range(workers):
+        pool.submit(_warm_up)
+
+
 def _process_many(pages: list[PageInput], settings: Settings, with_bodies: bool):
     results = [process_page(page, settings) for page in pages]
     # hashing and gzipping the raw bytes here keeps that CPU off the fetching process

@@ -66,7 +66,7 @@ def ingest(
         outcomes = tasks.parse(responses, run_id, settings)
         selection = tasks.select_new(db, outcomes, settings)
         if selection.to_fetch:
-            tasks.prewarm_validation()  # overlaps the ~10 s great-expectations import with fetching
+            tasks.prewarm(settings)  # worker start-up and the GX import overlap the first fetch
         t = clock.add("parse+select", t)
 
         # Chunk k is extracted in the process pool while chunk k+1 is fetched and chunk k-1
@@ -80,12 +80,13 @@ def ingest(
                 _validate_and_stage(run, *previous)
                 t = clock.add("extract+validate+stage", t)
             previous = current
+        # feed polls are staged while the pool extracts the last chunk
+        counts = tasks.stage_polls(run, outcomes, quote(selection), settings)
+        t = clock.add("stage polls", t)
         if previous:
             _validate_and_stage(run, *previous)
             t = clock.add("extract+validate+stage", t)
 
-        counts = tasks.stage_polls(run, outcomes, quote(selection), settings)
-        t = clock.add("stage polls", t)
         counts["seconds"] = round(clock.total, 3)
         loaded = tasks.load(db, run, counts, settings)
         clock.add("load", t)

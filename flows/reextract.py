@@ -45,7 +45,7 @@ def reextract(db: str = DEFAULT_DB, force: bool = False) -> dict:
         {"flow_name": "re-extract", "started_at": datetime.now(UTC).isoformat(),
          "parameters": {"db": db, "force": force}},
     )
-    tasks.prewarm_validation()
+    tasks.prewarm(settings)
     pages = 0
     try:
         after, index = None, 0

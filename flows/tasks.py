@@ -327,17 +327,23 @@ def publish_report(summary: dict) -> None:
     _logger().info("run summary: %s", {k: v for k, v in summary.items() if k != "stage_seconds"})
 
 
-def prewarm_validation() -> None:
-    """Import great-expectations (~10 s on 2 cores) in the background while we poll and fetch."""
+def prewarm(settings: Settings) -> None:
+    """Get extraction and validation ready while the first pages download: start the
+    extraction workers (their imports and models), and import great-expectations and build its
+    context in a background thread. Both take seconds of CPU that would otherwise stall the
+    first chunk."""
     import threading
 
-    def _import():
+    from expectations.validate import prewarm as prewarm_gx
+
+    def _gx():
         try:
-            import great_expectations  # noqa: F401
+            prewarm_gx()
         except Exception:  # the validation step will report it
             pass
 
-    threading.Thread(target=_import, name="gx-import", daemon=True).start()
+    extract_pool.prestart(settings)
+    threading.Thread(target=_gx, name="gx-prewarm", daemon=True).start()
 
 
 class Stopwatch:

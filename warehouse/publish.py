@@ -82,6 +82,7 @@ def publish(con: duckdb.DuckDBPyConnection, db_path: str | Path) -> Path:
     version = root / f"v-{time.time_ns():020d}.duckdb"
     tmp = root / f".tmp-{version.name}"
     home = con.execute("select current_database()").fetchone()[0]
+    home = '"' + home.replace('"', '""') + '"'  # an identifier: the file's stem, e.g. "feedhouse"
     previous = reader_path(db_path).resolve() if reader_path(db_path).is_symlink() else None
     built = False
     if previous is not None and previous.exists():
