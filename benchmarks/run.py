@@ -23,7 +23,6 @@ import platform
 import shutil
 import sys
 import threading
-import time
 from contextlib import ExitStack
 from dataclasses import asdict
 from datetime import datetime

@@ -14,6 +14,7 @@ from prefect import flow, runtime
 from prefect.utilities.annotations import quote
 
 from flows import tasks
+from flows.report import Stopwatch
 from flows.paths import DEFAULT_DB, DEFAULT_FEEDS
 from transforms.settings import Settings
 from warehouse import staging
@@ -45,7 +46,7 @@ def ingest(
     Polls the feeds that are due; ``all_feeds`` polls every one; ``feed_urls`` polls just
     those URLs; ``statuses`` (e.g. ``["dead", "backing-off"]``) polls the feeds in those states.
     """
-    clock = tasks.Stopwatch()
+    clock = Stopwatch()
     run_id = _run_id()
     run = staging.new_run_dir(
         db, run_id,

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from prefect import flow, runtime
 
 from flows import tasks
+from flows.report import Stopwatch
 from flows.paths import DEFAULT_DB
 from transforms.extract import EXTRACTOR_VERSION
 from transforms.pages import PageBatch, page_input_from_raw
@@ -39,7 +40,7 @@ def reextract(db: str = DEFAULT_DB, force: bool = False) -> dict:
     """Re-extract stored raw pages into ``fct_articles`` (all of them with ``force``)."""
     settings = Settings.from_env(os.environ)
     run_id = str(runtime.flow_run.id or uuid.uuid4())
-    clock = tasks.Stopwatch()
+    clock = Stopwatch()
     run = staging.new_run_dir(
         db, run_id,
         {"flow_name": "re-extract", "started_at": datetime.now(UTC).isoformat(),

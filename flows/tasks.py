@@ -8,24 +8,23 @@ article chunk, never per article.
 from __future__ import annotations
 
 import logging
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pandas as pd
-import pyarrow as pa
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from expectations.validate import BatchValidationError, split_valid, validate_frame
 from flows import extract_pool
 from flows.checkpoints import checkpoint
 from flows.concurrency import HostGate
 from flows.fetch import fetch_pages
 from flows.httpclient import make_client
 from flows.poll import FeedToPoll, feeds_to_poll, poll_feeds
+from flows.report import summary_markdown
 from flows.robots import RobotsCache
+from flows.validation import prewarm_validation, validate_rows
 from transforms.articles import split_results
 from transforms.feedlist import FeedList, FeedSpec, parse_feed_list_file
 from transforms.pages import PageBatch, candidate_from_record, prepare_pages
@@ -36,7 +35,6 @@ from transforms.polls import (
     finalize_poll_row,
     interpret_poll,
 )
-from transforms.quarantine import quarantine_row
 from transforms.select import count_new_per_feed, entry_rows, new_articles
 from transforms.settings import Settings
 from warehouse import staging
@@ -54,14 +52,6 @@ def _logger():
         return get_run_logger()
     except Exception:  # called outside a flow run (tests of a single step)
         return logging.getLogger("feedhouse")
-
-
-@dataclass
-class ChunkStats:
-    pages_fetched: int = 0
-    articles_staged: int = 0
-    quarantined: int = 0
-    seconds: dict[str, float] = field(default_factory=dict)
 
 
 @step(name="read-feed-list")
@@ -211,46 +201,17 @@ def extract_chunk(batch: PageBatch, settings: Settings) -> tuple[list, list[dict
     return extracted
 
 
-def _frame(name: str, rows: list[dict]) -> pd.DataFrame:
-    return staging.to_table(name, rows).to_pandas()
-
-
-def _rejects_from_validation(bad: pd.DataFrame, at) -> list[dict]:
-    rejects = []
-    for row in bad.drop(columns=["text"], errors="ignore").to_dict("records"):
-        reason = f"failed expectations: {row.pop('failed_expectations')}"
-        source = row.get("canonical_url")
-        record = {k: v for k, v in row.items() if not (isinstance(v, float) and pd.isna(v))}
-        rejects.append(quarantine_row("validate", source, reason, record, at=at))
-    return rejects
-
-
-def _validate(name: str, rows: list[dict], at) -> tuple[pa.Table, list[dict]]:
-    """GX-validate staged rows; returns (valid rows as Arrow, quarantine rows)."""
-    if not rows:  # nothing to check; spares a no-op run the great-expectations import
-        return staging.to_table(name, []), []
-    frame = _frame(name, rows)
-    report = validate_frame(name, frame)
-    if report.batch_failures:
-        raise BatchValidationError(
-            f"{name}: batch failed validation, load stopped: " + "; ".join(report.batch_failures)
-        )
-    good, bad = split_valid(frame, report)
-    rejects = _rejects_from_validation(bad, at) if len(bad) else []
-    return pa.Table.from_pandas(good, schema=staging.SCHEMAS[name], preserve_index=False), rejects
-
-
 @step(name="validate-and-stage-chunk")
-def stage_chunk(run: RunDir, index: int, batch: PageBatch, extracted: tuple[list, list[dict]]) -> ChunkStats:
+def stage_chunk(run: RunDir, index: int, batch: PageBatch, extracted: tuple[list, list[dict]]) -> None:
     """Validate a chunk's articles with GX and write the chunk to staging atomically."""
     at = pd.Timestamp.now(tz="UTC").to_pydatetime()
     results, bodies = extracted
     raw_pages = [{**row, **body} for row, body in zip(batch.raw_pages, bodies, strict=True)]
     articles, tags, rejects = split_results(results, at)
-    good, invalid = _validate("stg_articles", articles, at)
+    good, invalid = validate_rows("stg_articles", articles, at)
     valid_ids = set(good.column("article_id").to_pylist())
     tags = [t for t in tags if t["article_id"] in valid_ids]
-    good_tags, bad_tags = _validate("stg_article_tags", tags, at)
+    good_tags, bad_tags = validate_rows("stg_article_tags", tags, at)
     quarantine = batch.quarantine + rejects + invalid + bad_tags
     log = _logger()
     for q in rejects + invalid:
@@ -265,9 +226,6 @@ def stage_chunk(run: RunDir, index: int, batch: PageBatch, extracted: tuple[list
             "stg_quarantine": staging.to_table("stg_quarantine", quarantine),
         },
     )
-    return ChunkStats(
-        pages_fetched=len(raw_pages), articles_staged=good.num_rows, quarantined=len(quarantine)
-    )
 
 
 @step(name="stage-feed-polls")
@@ -278,7 +236,7 @@ def stage_polls(run: RunDir, outcomes: list[PollOutcome], selection: Selection, 
     candidates = [c for o in outcomes for c in o.candidates]
     new_per_feed = count_new_per_feed(candidates, selection.known)
     polls = [finalize_poll_row(o, new_per_feed.get(o.poll_row["feed_id"], 0), settings) for o in outcomes]
-    entries, invalid = _validate("stg_feed_entries", entry_rows(candidates + selection.retried), at)
+    entries, invalid = validate_rows("stg_feed_entries", entry_rows(candidates + selection.retried), at)
     quarantine = [q for o in outcomes for q in o.quarantine] + invalid
     staging.write_table(run.path, "stg_feed_polls", staging.to_table("stg_feed_polls", polls))
     staging.write_table(run.path, "stg_feed_entries", entries)
@@ -309,16 +267,7 @@ def publish_report(summary: dict) -> None:
     """The run's summary as a Prefect markdown artifact (shown in the UI) and in the log."""
     from prefect.artifacts import create_markdown_artifact
 
-    lines = ["| | |", "|---|---|"]
-    for key in ("feeds_polled", "feeds_not_modified", "feeds_failed", "entries_seen",
-                "articles_new", "articles_updated", "rows_quarantined", "recovered_runs", "seconds"):
-        if key in summary:
-            lines.append(f"| {key.replace('_', ' ')} | {summary[key]} |")
-    stages = summary.get("stage_seconds", {})
-    if stages:
-        lines += ["", "| stage | seconds |", "|---|---|"]
-        lines += [f"| {k} | {v:.2f} |" for k, v in stages.items()]
-    markdown = f"# {summary.get('flow', 'ingest')} run summary\n\n" + "\n".join(lines)
+    markdown = summary_markdown(summary)
     try:
         create_markdown_artifact(markdown=markdown, key=f"{summary.get('flow', 'ingest')}-summary",
                                  description="feeds polled, articles loaded, quarantined, seconds per stage")
@@ -328,36 +277,8 @@ def publish_report(summary: dict) -> None:
 
 
 def prewarm(settings: Settings) -> None:
-    """Get extraction and validation ready while the first pages download: start the
-    extraction workers (their imports and models), and import great-expectations and build its
-    context in a background thread. Both take seconds of CPU that would otherwise stall the
-    first chunk."""
-    import threading
-
-    from expectations.validate import prewarm as prewarm_gx
-
-    def _gx():
-        try:
-            prewarm_gx()
-        except Exception:  # the validation step will report it
-            pass
-
+    """Get extraction and validation ready while the first pages download: start the extraction
+    workers (their imports and models) and, in a background thread, great-expectations. Both take
+    seconds of CPU that would otherwise stall the first chunk."""
     extract_pool.prestart(settings)
-    threading.Thread(target=_gx, name="gx-prewarm", daemon=True).start()
-
-
-class Stopwatch:
-    """Seconds per stage, for the run summary."""
-
-    def __init__(self):
-        self.seconds: dict[str, float] = {}
-        self._started = time.monotonic()
-
-    def add(self, stage: str, since: float) -> float:
-        now = time.monotonic()
-        self.seconds[stage] = self.seconds.get(stage, 0.0) + now - since
-        return now
-
-    @property
-    def total(self) -> float:
-        return time.monotonic() - self._started
+    prewarm_validation()
