@@ -1,7 +1,10 @@
 """Load a staged run into the warehouse: one transaction, bulk, idempotent.
 
-Every statement is an ``insert … select`` from an Arrow table registered as ``stg_*``; keys are
-stable hashes, so loading the same staged data twice changes nothing (upserts, no duplicates).
+Every statement is set-based over a view ``stg_*`` of all of the run's staged Parquet files;
+keys are stable hashes, so loading the same staged data twice changes nothing (upserts, no
+duplicates). Articles skip the ``on conflict`` upsert: the already loaded ones are updated in
+place, then the new ones inserted by an anti-join. Most of a load's time is DuckDB storing the
+article texts (this storage format keeps long strings uncompressed), not the SQL around it.
 """
 
 from __future__ import annotations
@@ -52,11 +55,59 @@ group by author_id, author_name
 on conflict (author_id) do nothing
 """
 
-_COUNT_EXISTING_ARTICLES = """
-select count(*) from stg_articles as s
-where exists (select 1 from fct_articles as a where a.article_id = s.article_id)
+# Staged rows, distinct staged ids, and staged rows whose article is already loaded.
+_COUNT_ARTICLES = """
+select count(*), count(distinct s.article_id), count(a.article_id)
+from stg_articles as s left join fct_articles as a on a.article_id = s.article_id
 """
 
+# The usual load: already loaded articles by an update of exactly those, then the others by
+# an anti-join insert; both are faster than an ``on conflict`` upsert.
+_INSERT_NEW_ARTICLES = """
+insert into fct_articles (
+    article_id, url, canonical_url, title, description, text, published_at, published_date_id,
+    fetched_at, site_id, author_id, language, word_count, content_hash, extractor_version,
+    first_loaded_at, updated_at, run_id
+)
+select
+    article_id, url, canonical_url, title, description, text, published_at, published_date_id,
+    fetched_at, site_id, author_id, language, word_count, content_hash, extractor_version,
+    $now, $now, $run_id
+from stg_articles as s
+where not exists (select 1 from fct_articles as a where a.article_id = s.article_id)
+"""
+
+# The staged rows reach the update in the table's storage order (rowid): DuckDB updates a
+# column one 2048-row vector at a time, re-reading the vector's old values, so rows in another
+# order (as staged, or a re-extraction of old articles) re-read the long texts again and again
+# (about 25 s instead of 2 s for 100k articles).
+_UPDATE_ARTICLES = """
+update fct_articles as a set
+    url = s.url,
+    title = s.title,
+    description = s.description,
+    text = s.text,
+    published_at = coalesce(s.published_at, a.published_at),
+    published_date_id = coalesce(s.published_date_id, a.published_date_id),
+    fetched_at = s.fetched_at,
+    site_id = s.site_id,
+    author_id = s.author_id,
+    language = s.language,
+    word_count = s.word_count,
+    content_hash = s.content_hash,
+    extractor_version = s.extractor_version,
+    updated_at = $now,
+    run_id = $run_id
+from (
+    select staged.*, loaded.rowid as target_rowid
+    from stg_articles as staged join fct_articles as loaded using (article_id)
+    order by target_rowid
+) as s
+where a.article_id = s.article_id
+"""
+
+# The same in one statement, used only when a run staged an article twice: the anti-join
+# insert would then violate the primary key, while the upsert loads it as it always has.
 _UPSERT_ARTICLES = """
 insert into fct_articles (
     article_id, url, canonical_url, title, description, text, published_at, published_date_id,
@@ -246,10 +297,10 @@ def load_run(
     """Load everything staged in ``run``, then delete the staging dir.
 
     Facts, dimensions, quarantine, polls and the run row load in one transaction, each table
-    with one ``insert … select`` over all of the run's staged Parquet files. ``status`` is
-    written to ``etl_runs`` (default: ``succeeded`` for a completely staged run, ``recovered``
-    for a partial one left by a crash). ``before_commit`` runs inside the transaction just
-    before it commits (crash tests).
+    with one bulk statement (articles: an update and an insert) over all of the run's staged
+    Parquet files. ``status`` is written to ``etl_runs`` (default: ``succeeded`` for a
+    completely staged run, ``recovered`` for a partial one left by a crash). ``before_commit``
+    runs inside the transaction just before it commits (crash tests).
     """
     manifest = run.manifest()
     complete = bool(manifest.get("complete"))
@@ -259,11 +310,17 @@ def load_run(
     con.execute("begin transaction")
     try:
         if _view(con, run, "stg_articles"):
-            articles = con.execute("select count(*) from stg_articles").fetchone()[0]
-            existing = con.execute(_COUNT_EXISTING_ARTICLES).fetchone()[0]
+            articles, distinct, existing = con.execute(_COUNT_ARTICLES).fetchone()
             con.execute(_UPSERT_SITES)
             con.execute(_UPSERT_AUTHORS)
-            con.execute(_UPSERT_ARTICLES, {"now": now, "run_id": run.run_id})
+            params = {"now": now, "run_id": run.run_id}
+            if distinct < articles:
+                con.execute(_UPSERT_ARTICLES, params)
+            else:
+                if existing:  # before the insert, which would make every staged id "existing"
+                    con.execute(_UPDATE_ARTICLES, params)
+                if existing < articles:
+                    con.execute(_INSERT_NEW_ARTICLES, params)
             stats.articles_new = articles - existing
             stats.articles_updated = existing
         if _view(con, run, "stg_article_tags"):
