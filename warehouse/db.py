@@ -27,6 +27,10 @@ def _config(db_path: Path) -> dict[str, str]:
     # Never download extensions at run time: this runs offline. Extensions come from PyPI
     # packages (duckdb-extension-fts) into a directory beside the warehouse file.
     return {
+        # New files (the warehouse, readers' snapshots) in the v1.2 storage format, which
+        # compresses long strings with zstd; the default v1.0 format stores article text raw
+        # (several times the size, and slower to write and to copy). Existing files keep theirs.
+        "storage_compatibility_version": "v1.2.0",
         "extension_directory": str(db_path.parent / ".duckdb_extensions"),
         "autoinstall_known_extensions": "false",
         "autoload_known_extensions": "false",
