@@ -20,8 +20,9 @@ def worker_count(settings: Settings) -> int:
 
 
 def _pool_for(workers: int) -> ProcessPoolExecutor:
-    # One pool per process, reused across runs (a served deployment runs many flows).
-    # "spawn": the parent has Prefect's threads running, and forking threads is unsafe.
+    # One pool per process, reused for every chunk of a run, shut down after the run's last
+    # chunk (flows.tasks.release_workers). "spawn": the parent has Prefect's threads running,
+    # and forking threads is unsafe.
     global _pool, _pool_size
     if _pool is None or _pool_size != workers:
         shutdown()

@@ -87,6 +87,7 @@ def ingest(
         if previous:
             _validate_and_stage(run, *previous)
             t = clock.add("extract+validate+stage", t)
+        tasks.release_workers()  # their memory is not needed for the load
 
         counts["seconds"] = round(clock.total, 3)
         loaded = tasks.load(db, run, counts, settings)

@@ -64,6 +64,7 @@ def reextract(db: str = DEFAULT_DB, force: bool = False) -> dict:
             clock.add("validate+stage", t)
             pages += len(rows)
             index += 1
+        tasks.release_workers()
         t = time.monotonic()
         loaded = tasks.load(db, run, {"seconds": round(clock.total, 3)}, settings)
         clock.add("load", t)
