@@ -63,14 +63,14 @@ def prestart(settings: Settings) -> None:
         pool.submit(_warm_up)
 
 
-def _process_many(pages: list[PageInput], settings: Settings, with_bodies: bool):
+def _process_many(pages: list[PageInput], settings: Settings, compress: list[bool] | None):
     results = [process_page(page, settings) for page in pages]
     # hashing and gzipping the raw bytes here keeps that CPU off the fetching process
-    bodies = [stored_body(page.body) for page in pages] if with_bodies else []
+    bodies = [stored_body(p.body, c) for p, c in zip(pages, compress, strict=True)] if compress is not None else []
     return results, bodies
 
 
-def _map(pages: list[PageInput], settings: Settings, with_bodies: bool):
+def _map(pages: list[PageInput], settings: Settings, compress: list[bool] | None):
     if not pages:
         return [], []
     workers = worker_count(settings)
@@ -78,12 +78,12 @@ def _map(pages: list[PageInput], settings: Settings, with_bodies: bool):
     # a few slices per worker balances uneven pages without paying per-page IPC
     slices = max(1, min(len(pages), workers * 4))
     size = -(-len(pages) // slices)
-    parts = [pages[i : i + size] for i in range(0, len(pages), size)]
+    starts = range(0, len(pages), size)
+    parts = [pages[i : i + size] for i in starts]
+    flags = [compress[i : i + size] if compress is not None else None for i in starts]
     results: list[ArticleResult] = []
     bodies: list[dict] = []
-    for part_results, part_bodies in pool.map(
-        _process_many, parts, [settings] * len(parts), [with_bodies] * len(parts)
-    ):
+    for part_results, part_bodies in pool.map(_process_many, parts, [settings] * len(parts), flags):
         results.extend(part_results)
         bodies.extend(part_bodies)
     return results, bodies
@@ -91,10 +91,12 @@ def _map(pages: list[PageInput], settings: Settings, with_bodies: bool):
 
 def extract_pages(pages: list[PageInput], settings: Settings) -> list[ArticleResult]:
     """Extract a chunk of pages on all cores; results in input order."""
-    return _map(pages, settings, with_bodies=False)[0]
+    return _map(pages, settings, None)[0]
 
 
-def extract_fetched(pages: list[PageInput], settings: Settings) -> tuple[list[ArticleResult], list[dict]]:
+def extract_fetched(
+    pages: list[PageInput], settings: Settings, compress: list[bool]
+) -> tuple[list[ArticleResult], list[dict]]:
     """Like :func:`extract_pages`, plus each page's stored-body columns (see
-    :func:`transforms.pages.stored_body`), both in input order."""
-    return _map(pages, settings, with_bodies=True)
+    :func:`transforms.pages.stored_body`; gzip only where ``compress``), both in input order."""
+    return _map(pages, settings, compress)

@@ -35,6 +35,7 @@ def fetch_page(
         accept=PAGE_ACCEPT,
         accept_content=html_rejection,
         allow=AllowList.parse(settings.allow_hosts),
+        keep_gzip=True,  # stored as is in raw_pages
     )
     return PageResponse(
         candidate=candidate,
@@ -43,6 +44,7 @@ def fetch_page(
         final_url=r.final_url,
         content_type=r.content_type,
         body=r.body,
+        body_gzip=r.body_gzip,
         error=r.error,
         is_retryable=r.is_retryable,
     )

@@ -39,6 +39,7 @@ class FetchResult:
     status: int | None = None
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes | None = None
+    body_gzip: bytes | None = None  # with keep_gzip: the body exactly as it came gzip-encoded
     error: str | None = None
     is_retryable: bool = False
     elapsed_ms: int = 0
@@ -93,7 +94,8 @@ class _BoundedDecoder:
         self.limit = limit
         self.size = 0
         encoding = encoding.strip().lower()
-        if encoding in ("gzip", "x-gzip"):
+        self.is_gzip = encoding in ("gzip", "x-gzip")
+        if self.is_gzip:
             self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
         elif encoding == "deflate":
             self._z = zlib.decompressobj()
@@ -102,6 +104,12 @@ class _BoundedDecoder:
             self._z = None
         else:
             raise FetchError(f"unsupported content-encoding {encoding!r}")
+
+    @property
+    def is_one_whole_gzip_member(self) -> bool:
+        """The stream was exactly one complete gzip member: ``gzip.decompress`` of the encoded
+        bytes gives back exactly what :meth:`feed` returned."""
+        return self.is_gzip and self._z.eof and not self._z.unused_data
 
     def feed(self, chunk: bytes) -> bytes:
         if self._z is None:
@@ -156,11 +164,14 @@ def fetch(
     last_modified: str | None = None,
     accept_content=None,
     allow: AllowList | None = None,
+    keep_gzip: bool = False,
 ) -> FetchResult:
     """GET ``url`` following redirects by hand; every hop passes :func:`check_target`.
 
     ``accept_content(content_type) -> str | None`` may reject a response by its Content-Type
     before the body is read (returns the reason); the body is then never downloaded.
+    ``keep_gzip`` also returns a gzip-encoded response's encoded bytes (``body_gzip``), so a
+    caller that stores pages compressed need not compress them again.
     """
     started = time.monotonic()
     result = FetchResult(url=url, final_url=url)
@@ -202,11 +213,17 @@ def fetch(
                     raise FetchError(f"Content-Length {declared} exceeds the {max_bytes}-byte cap")
                 decoder = _BoundedDecoder(response.headers.get("content-encoding", ""), max_bytes)
                 parts: list[bytes] = []
+                encoded: list[bytes] = []
+                keep = keep_gzip and decoder.is_gzip
                 for chunk in response.iter_raw():
                     parts.append(decoder.feed(chunk))
+                    if keep:
+                        encoded.append(chunk)
                     if time.monotonic() - started > deadline_s:
                         raise FetchError(f"download took longer than {deadline_s:g}s (server trickling?)")
                 result.body = b"".join(parts)
+                if keep and decoder.is_one_whole_gzip_member:
+                    result.body_gzip = b"".join(encoded)
                 return result
         result.error = f"too many redirects (more than {max_redirects})"
     except FetchError as exc:

@@ -194,7 +194,8 @@ def extract_chunk(batch: PageBatch, settings: Settings) -> tuple[list, list[dict
     """Extract and normalize one chunk in the process pool; returns the results and, for
     freshly fetched pages, their stored-body columns (hash, size, gzip), made in the pool too."""
     if batch.raw_pages:
-        extracted = extract_pool.extract_fetched(batch.inputs, settings)
+        compress = ["body_gzip" not in row for row in batch.raw_pages]
+        extracted = extract_pool.extract_fetched(batch.inputs, settings, compress)
     else:  # re-extraction from stored pages: the bodies are stored already
         extracted = extract_pool.extract_pages(batch.inputs, settings), []
     checkpoint("extract")

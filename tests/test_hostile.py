@@ -5,6 +5,7 @@ resolver hook that answers from a table or fails, so no DNS query is ever sent."
 
 from __future__ import annotations
 
+import gzip
 import socket
 from datetime import timedelta
 
@@ -242,3 +243,18 @@ def test_no_partial_rows(hostile):
     }
     assert {name: scalar(db, sql) for name, sql in orphans.items()} == dict.fromkeys(orphans, 0)
     assert query(db, "select status from etl_runs") == [("succeeded",)]
+
+
+@pytest.mark.parametrize(
+    ("encoded", "kept"),
+    [
+        (gzip.compress(b"<p>halaman</p>"), True),
+        (gzip.compress(b"<p>satu</p>") + gzip.compress(b"<p>dua</p>"), False),  # two gzip members
+        (gzip.compress(b"<p>halaman</p>") + b"\0\0garbage", False),  # trailing bytes
+        (gzip.compress(b"<p>halaman</p>")[:-4], False),  # truncated: no end of stream
+    ],
+)
+def test_gzip_bytes_are_kept_only_when_they_decompress_to_exactly_the_body(encoded, kept):
+    decoder = http._BoundedDecoder("gzip", 1 << 20)
+    decoder.feed(encoded)
+    assert decoder.is_one_whole_gzip_member is kept

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -35,6 +37,16 @@ def test_first_run_loads_the_sample(first_run, db_path):
     assert languages == {"id": 17, "en": 7}
     status = query(db_path, "select status, articles_new from etl_runs")
     assert status == [("succeeded", 24)]
+
+
+def test_raw_pages_keep_the_exact_bytes_as_the_server_gzipped_them(first_run, db_path):
+    rows = query(db_path, "select body_gzip, body_sha256, body_bytes from raw_pages")
+    assert len(rows) == 25
+    for body_gzip, sha, size in rows:
+        body = gzip.decompress(body_gzip)
+        assert hashlib.sha256(body).hexdigest() == sha and len(body) == size
+    # the sample server gzips at level 9 (gzip header XFL = 2); feedhouse's own level 1 writes 4
+    assert {bytes(body_gzip)[8] for body_gzip, _, _ in rows} == {2}
 
 
 def test_article_in_two_feeds_is_one_article_with_two_entries(first_run, db_path):

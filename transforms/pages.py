@@ -36,6 +36,7 @@ class PageResponse:
     final_url: str | None = None
     content_type: str | None = None
     body: bytes | None = None
+    body_gzip: bytes | None = None  # the body as the server gzip-encoded it, when it did
     error: str | None = None
     is_retryable: bool = False
 
@@ -119,6 +120,8 @@ def prepare_pages(responses: list[PageResponse]) -> PageBatch:
                 "fetched_at": r.fetched_at,
             }  # + stored_body(): computed beside extraction, in the worker processes
         )
+        if r.body_gzip:
+            batch.raw_pages[-1]["body_gzip"] = r.body_gzip  # the server's own gzip: no need to compress again
         batch.inputs.append(
             PageInput(
                 canonical_url=url,
@@ -137,14 +140,13 @@ def prepare_pages(responses: list[PageResponse]) -> PageBatch:
     return batch
 
 
-def stored_body(body: bytes) -> dict:
-    """The ``raw_pages`` columns that hold a page's bytes: hash, size and gzip (level 1: fast,
-    and pages are kept, not shipped)."""
-    return {
-        "body_sha256": bytes_hash(body),
-        "body_bytes": len(body),
-        "body_gzip": gzip.compress(body, compresslevel=1, mtime=0),
-    }
+def stored_body(body: bytes, compress: bool = True) -> dict:
+    """The ``raw_pages`` columns that hold a page's bytes: hash, size and, with ``compress``,
+    gzip (level 1: fast, and pages are kept, not shipped)."""
+    stored = {"body_sha256": bytes_hash(body), "body_bytes": len(body)}
+    if compress:
+        stored["body_gzip"] = gzip.compress(body, compresslevel=1, mtime=0)
+    return stored
 
 
 def page_input_from_raw(row: dict) -> PageInput:
