@@ -43,7 +43,7 @@ STAGES = {
     "poll": "poll", "parse": "parse+select", "select_new": "parse+select",
     "fetch_chunk": "fetch", "extract_chunk": "extract (main: dispatch + wait)",
     "stage_chunk": "validate+stage", "stage_polls": "validate+stage (feed polls)", "load": "load",
-    "prewarm.<locals>._gx": "GX import (prewarm thread)",
+    "prewarm_validation.<locals>._gx": "GX import (prewarm thread)",
 }
 
 
