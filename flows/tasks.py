@@ -8,11 +8,11 @@ article chunk, never per article.
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import pandas as pd
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
@@ -24,7 +24,6 @@ from flows.httpclient import make_client
 from flows.poll import FeedToPoll, feeds_to_poll, poll_feeds
 from flows.report import summary_markdown
 from flows.robots import RobotsCache
-from flows.validation import prewarm_validation, validate_rows
 from transforms.articles import split_results
 from transforms.feedlist import FeedList, FeedSpec, parse_feed_list_file
 from transforms.pages import PageBatch, candidate_from_record, prepare_pages
@@ -97,7 +96,7 @@ def read_state(
     feeds = feeds_to_poll(specs, state)
     if statuses:
         feeds = [f for f in feeds if f.state.status in statuses and f.feed_id in state]
-    now = pd.Timestamp.now(tz="UTC").to_pydatetime()
+    now = datetime.now(UTC)
     forced = all_feeds or bool(feed_urls) or bool(statuses)
     due = feeds if forced else [f for f in feeds if f.is_due(now)]
     if len(due) < len(feeds):
@@ -146,7 +145,7 @@ def select_new(db: str, outcomes: list[PollOutcome], settings: Settings) -> Sele
     """Dedup candidates by canonical URL and drop articles the warehouse already has; add
     pages whose earlier fetch failed transiently (retried even if their feed is unchanged)."""
     candidates = [c for o in outcomes for c in o.candidates]
-    now = pd.Timestamp.now(tz="UTC").to_pydatetime()
+    now = datetime.now(UTC)
     with open_for_reading(db, settings.lock_timeout_s) as con:
         known = known_article_ids(con, sorted({c.article_id for c in candidates}))
         records = retryable_entries(con, settings.max_fetch_attempts, settings.chunk_size * 5)
@@ -205,7 +204,10 @@ def extract_chunk(batch: PageBatch, settings: Settings) -> tuple[list, list[dict
 @step(name="validate-and-stage-chunk")
 def stage_chunk(run: RunDir, index: int, batch: PageBatch, extracted: tuple[list, list[dict]]) -> None:
     """Validate a chunk's articles with GX and write the chunk to staging atomically."""
-    at = pd.Timestamp.now(tz="UTC").to_pydatetime()
+    from flows.validation import validate_rows  # pandas + GX: only runs that stage rows need them
+
+    at = datetime.now(UTC)
+
     results, bodies = extracted
     raw_pages = [{**row, **body} for row, body in zip(batch.raw_pages, bodies, strict=True)]
     articles, tags, rejects = split_results(results, at)
@@ -233,7 +235,10 @@ def stage_chunk(run: RunDir, index: int, batch: PageBatch, extracted: tuple[list
 def stage_polls(run: RunDir, outcomes: list[PollOutcome], selection: Selection, settings: Settings) -> dict:
     """Stage poll rows (with per-feed new counts and next schedule), feed entries and
     poll/parse rejects."""
-    at = pd.Timestamp.now(tz="UTC").to_pydatetime()
+    from flows.validation import validate_rows  # pandas + GX: only runs that stage rows need them
+
+    at = datetime.now(UTC)
+
     candidates = [c for o in outcomes for c in o.candidates]
     new_per_feed = count_new_per_feed(candidates, selection.known)
     polls = [finalize_poll_row(o, new_per_feed.get(o.poll_row["feed_id"], 0), settings) for o in outcomes]
@@ -288,5 +293,7 @@ def prewarm(settings: Settings) -> None:
     """Get extraction and validation ready while the first pages download: start the extraction
     workers (their imports and models) and, in a background thread, great-expectations. Both take
     seconds of CPU that would otherwise stall the first chunk."""
+    from flows.validation import prewarm_validation
+
     extract_pool.prestart(settings)
     prewarm_validation()
