@@ -146,6 +146,8 @@ class Bench:
                      f" → {rate:.1f} articles/s")
             self.say(f"    in-flow seconds {s.get('seconds')} ({_stages(s)}); outside the flow "
                      f"(interpreter, imports, Prefect client/engine start and exit) {m.wall_s - (s.get('seconds') or 0):.1f}s")
+            if s.get("cpu_seconds"):
+                self.say("    in-flow CPU seconds: " + ", ".join(f"{k.replace('_', ' ')} {v:.1f}" for k, v in s["cpu_seconds"].items()))
         if m.others_cpu_s:
             self.say("    meanwhile: " + ", ".join(f"{k} CPU {v:.1f}s" for k, v in m.others_cpu_s.items()))
         if m.stragglers:

@@ -109,6 +109,7 @@ def ingest(
         "recovered_runs": len(recovered),
         "seconds": round(clock.total, 2),
         "stage_seconds": {k: round(v, 2) for k, v in clock.seconds.items()},
+        "cpu_seconds": clock.cpu(),
     }
     tasks.publish_report(summary)
     return summary

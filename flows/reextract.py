@@ -79,6 +79,7 @@ def reextract(db: str = DEFAULT_DB, force: bool = False) -> dict:
         "rows_quarantined": loaded.quarantined,
         "seconds": round(clock.total, 2),
         "stage_seconds": {k: round(v, 2) for k, v in clock.seconds.items()},
+        "cpu_seconds": clock.cpu(),
     }
     tasks.publish_report(summary)
     return summary

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import resource
 import time
 
 SUMMARY_KEYS = ("feeds_polled", "feeds_not_modified", "feeds_failed", "entries_seen", "articles_new",
@@ -15,6 +16,7 @@ class Stopwatch:
     def __init__(self):
         self.seconds: dict[str, float] = {}
         self._started = time.monotonic()
+        self._cpu_started = _cpu_seconds()
 
     def add(self, stage: str, since: float) -> float:
         now = time.monotonic()
@@ -24,6 +26,19 @@ class Stopwatch:
     @property
     def total(self) -> float:
         return time.monotonic() - self._started
+
+    def cpu(self) -> dict[str, float]:
+        """CPU seconds since the stopwatch started: this (flow) process, and its exited child
+        processes (the extraction workers, once released)."""
+        now = _cpu_seconds()
+        return {k: round(now[k] - self._cpu_started[k], 2) for k in now}
+
+
+def _cpu_seconds() -> dict[str, float]:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"flow_process": own.ru_utime + own.ru_stime,
+            "extraction_workers": children.ru_utime + children.ru_stime}
 
 
 def summary_markdown(summary: dict) -> str:
@@ -36,4 +51,8 @@ def summary_markdown(summary: dict) -> str:
     if stages:
         lines += ["", "| stage | seconds |", "|---|---|"]
         lines += [f"| {k} | {v:.2f} |" for k, v in stages.items()]
+    cpu = summary.get("cpu_seconds", {})
+    if cpu:
+        lines += ["", "| CPU | seconds |", "|---|---|"]
+        lines += [f"| {k.replace('_', ' ')} | {v:.2f} |" for k, v in cpu.items()]
     return f"# {summary.get('flow', 'ingest')} run summary\n\n" + "\n".join(lines)
