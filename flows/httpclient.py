@@ -125,6 +125,8 @@ class _BoundedDecoder:
                 raise FetchError(f"corrupt compressed body: {exc}") from exc
             if self._z.unconsumed_tail:
                 raise FetchError(f"decompressed body exceeds {self.limit} bytes (compression bomb?)")
+            if len(self._z.unused_data) > self.limit:  # bytes after the end of the stream
+                raise FetchError(f"more than {self.limit} bytes after the end of the compressed body")
         self.size += len(out)
         if self.size > self.limit:
             raise FetchError(f"body exceeds {self.limit} bytes")

@@ -81,13 +81,14 @@ def ingest(
                 _validate_and_stage(run, *previous)
                 t = clock.add("extract+validate+stage", t)
             previous = current
-        # feed polls are staged while the pool extracts the last chunk
-        counts = tasks.stage_polls(run, outcomes, quote(selection), settings)
+        polls = tasks.check_polls(outcomes, quote(selection), settings)  # beside the last extraction
         t = clock.add("stage polls", t)
         if previous:
             _validate_and_stage(run, *previous)
             t = clock.add("extract+validate+stage", t)
         tasks.release_workers()  # their memory is not needed for the load
+        counts = tasks.stage_polls(run, quote(polls))
+        t = clock.add("stage polls", t)
 
         counts["seconds"] = round(clock.total, 3)
         loaded = tasks.load(db, run, counts, settings)
@@ -95,6 +96,7 @@ def ingest(
     finally:
         staging.release(run)  # a failed load leaves the run staged for the next run
         tasks.forget_run(run_id)
+        tasks.release_workers()
 
     summary = {
         "flow": "ingest",

@@ -46,7 +46,6 @@ def reextract(db: str = DEFAULT_DB, force: bool = False) -> dict:
         {"flow_name": "re-extract", "started_at": datetime.now(UTC).isoformat(),
          "parameters": {"db": db, "force": force}},
     )
-    tasks.prewarm(settings)
     pages = 0
     try:
         after, index = None, 0
@@ -55,6 +54,8 @@ def reextract(db: str = DEFAULT_DB, force: bool = False) -> dict:
             rows = read_raw_pages(db, after, settings, force)
             if not rows:
                 break
+            if index == 0:
+                tasks.prewarm(settings)  # only when there is something to re-extract
             after = rows[-1]["page_id"]
             batch = PageBatch([page_input_from_raw(r) for r in rows], [], [])
             t = clock.add("read", t)
@@ -70,6 +71,7 @@ def reextract(db: str = DEFAULT_DB, force: bool = False) -> dict:
         clock.add("load", t)
     finally:
         staging.release(run)
+        tasks.release_workers()
     summary = {
         "flow": "re-extract",
         "run_id": run_id,

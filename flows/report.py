@@ -28,8 +28,10 @@ class Stopwatch:
         return time.monotonic() - self._started
 
     def cpu(self) -> dict[str, float]:
-        """CPU seconds since the stopwatch started: this (flow) process, and its exited child
-        processes (the extraction workers, once released)."""
+        """CPU seconds since the stopwatch started: this (flow) process, and its child processes
+        that exited meanwhile (the extraction workers, released at the end of extraction). Exact
+        for a flow run in its own process, as Prefect runs deployments; several flows run in one
+        process at the same time would share the figures."""
         now = _cpu_seconds()
         return {k: round(now[k] - self._cpu_started[k], 2) for k in now}
 

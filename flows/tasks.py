@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import pyarrow as pa
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
@@ -231,29 +232,49 @@ def stage_chunk(run: RunDir, index: int, batch: PageBatch, extracted: tuple[list
     )
 
 
-@step(name="stage-feed-polls")
-def stage_polls(run: RunDir, outcomes: list[PollOutcome], selection: Selection, settings: Settings) -> dict:
-    """Stage poll rows (with per-feed new counts and next schedule), feed entries and
-    poll/parse rejects."""
+@dataclass
+class PollTables:
+    """A run's poll rows, validated feed entries and poll/parse rejects, ready to stage."""
+
+    tables: dict[str, pa.Table]
+    counts: dict[str, int]
+
+
+@step(name="validate-feed-polls")
+def check_polls(outcomes: list[PollOutcome], selection: Selection, settings: Settings) -> PollTables:
+    """Build the poll rows (with per-feed new counts and next schedule) and GX-validate the feed
+    entries. Runs beside the last chunk's extraction; written by :func:`stage_polls`."""
     from flows.validation import validate_rows  # pandas + GX: only runs that stage rows need them
 
     at = datetime.now(UTC)
-
     candidates = [c for o in outcomes for c in o.candidates]
     new_per_feed = count_new_per_feed(candidates, selection.known)
     polls = [finalize_poll_row(o, new_per_feed.get(o.poll_row["feed_id"], 0), settings) for o in outcomes]
     entries, invalid = validate_rows("stg_feed_entries", entry_rows(candidates + selection.retried), at)
     quarantine = [q for o in outcomes for q in o.quarantine] + invalid
-    staging.write_table(run.path, "stg_feed_polls", staging.to_table("stg_feed_polls", polls))
-    staging.write_table(run.path, "stg_feed_entries", entries)
-    staging.write_table(run.path, "stg_quarantine", staging.to_table("stg_quarantine", quarantine))
-    return {
-        "feeds_polled": len(polls),
-        "feeds_not_modified": sum(1 for p in polls if p["is_not_modified"]),
-        "feeds_failed": sum(1 for p in polls if p["error"]),
-        "entries_seen": sum(p["entries_seen"] for p in polls),
-        "quarantined": len(quarantine),
-    }
+    return PollTables(
+        tables={
+            "stg_feed_polls": staging.to_table("stg_feed_polls", polls),
+            "stg_feed_entries": entries,
+            "stg_quarantine": staging.to_table("stg_quarantine", quarantine),
+        },
+        counts={
+            "feeds_polled": len(polls),
+            "feeds_not_modified": sum(1 for p in polls if p["is_not_modified"]),
+            "feeds_failed": sum(1 for p in polls if p["error"]),
+            "entries_seen": sum(p["entries_seen"] for p in polls),
+            "quarantined": len(quarantine),
+        },
+    )
+
+
+@step(name="stage-feed-polls")
+def stage_polls(run: RunDir, polls: PollTables) -> dict:
+    """Write the poll tables into the run's staging directory, after every chunk: a run that
+    crashes earlier leaves no poll rows, so its feeds stay due and are polled again at once."""
+    for name, table in polls.tables.items():
+        staging.write_table(run.path, name, table)
+    return dict(polls.counts)
 
 
 @step(name="load-warehouse")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import stat
+
 import duckdb
 
 from flows.ingest import ingest
@@ -27,7 +29,10 @@ def _assert_snapshot_equals_warehouse(db_path) -> None:
         assert _snapshot(db_path, sql) == query(db_path, sql), table
 
 
-def test_snapshot_is_updated_incrementally_and_matches_the_warehouse(sample_feed_list, db_path, sample_hosts):
+def test_snapshot_is_updated_incrementally_and_matches_the_warehouse(sample_feed_list, db_path, sample_hosts,
+                                                                    monkeypatch):
+    # the sample is small: a third of it changing would otherwise trigger a full build
+    monkeypatch.setattr(publish_module, "REBUILD_ABOVE_CHANGED_SHARE", 1.0)
     ingest(feeds=str(sample_feed_list), db=str(db_path))
     _assert_snapshot_equals_warehouse(db_path)
     assert _snapshot(db_path, "select chain from reader_meta") == [(0,)]  # the first one is built in full
@@ -52,4 +57,14 @@ def test_schema_change_rebuilds_the_snapshot_in_full(sample_feed_list, db_path, 
         monkeypatch.setattr(publish_module, "_fingerprint", lambda: "a-new-migration")
         publish(con, db_path)
     assert _snapshot(db_path, "select chain, schema_fingerprint from reader_meta") == [(0, "a-new-migration")]
+    _assert_snapshot_equals_warehouse(db_path)
+
+
+def test_snapshot_is_read_only_and_a_mostly_changed_warehouse_is_rebuilt(sample_feed_list, db_path, sample_hosts):
+    ingest(feeds=str(sample_feed_list), db=str(db_path))
+    # a reader who forgets read_only gets a permission error instead of changing the snapshot
+    # (except as root, which ignores file modes: hence the mode, not an open, is checked)
+    assert stat.S_IMODE(reader_path(db_path).resolve().stat().st_mode) == 0o444
+    reextract(db=str(db_path), force=True)  # rewrites every article: a full build is cheaper
+    assert _snapshot(db_path, "select chain from reader_meta") == [(0,)]
     _assert_snapshot_equals_warehouse(db_path)

@@ -45,7 +45,8 @@ PUBLISHED_TABLES = (
 )
 KEEP_VERSIONS = 3  # older snapshots are unlinked; readers that have one open keep reading it
 READER_ALIAS = "wh"
-FULL_REBUILD_EVERY = 100  # incremental snapshots in a row before a full rebuild compacts the file
+FULL_REBUILD_EVERY = 100  # a full rebuild (which compacts the file) at least every this many snapshots
+REBUILD_ABOVE_CHANGED_SHARE = 0.3  # ... and when more than this share of the articles changed
 _SNAP = "feedhouse_snapshot"  # the new snapshot's alias in the loader's connection
 
 
@@ -71,11 +72,12 @@ def publish(con: duckdb.DuckDBPyConnection, db_path: str | Path) -> Path:
     """Write a new snapshot file from the committed warehouse and point the reader path at it.
 
     ``con`` is the loader's connection, after its transaction committed. The new snapshot starts
-    as a byte copy of the previous one, in which only ``fct_articles`` rows written since
-    (``updated_at``) are replaced and the smaller tables are rewritten, so a load's cost grows with
-    what changed, not with the warehouse; a full rebuild happens on a schema change, every
-    ``FULL_REBUILD_EVERY`` snapshots, and whenever the copy's row count disagrees with the
-    warehouse. Returns the new snapshot's path.
+    as a byte copy of the previous one, in which only the ``fct_articles`` rows whose
+    ``(article_id, updated_at)`` differ from the copy's are replaced, and the other tables are
+    rewritten, so a load's cost grows with what changed, not with the warehouse. A full rebuild
+    happens on a schema or DuckDB version change, every ``FULL_REBUILD_EVERY`` snapshots, when
+    most articles changed, and when the copy's row count disagrees with the warehouse. The
+    file is made read-only before it is published. Returns the new snapshot's path.
     """
     root = export_root(db_path)
     root.mkdir(parents=True, exist_ok=True)
@@ -85,7 +87,7 @@ def publish(con: duckdb.DuckDBPyConnection, db_path: str | Path) -> Path:
     home = '"' + home.replace('"', '""') + '"'  # an identifier: the file's stem, e.g. "feedhouse"
     previous = reader_path(db_path).resolve() if reader_path(db_path).is_symlink() else None
     built = False
-    if previous is not None and previous.exists():
+    if previous is not None and previous.exists() and not previous.with_name(previous.name + ".wal").exists():
         _remove_db_file(tmp)
         shutil.copyfile(previous, tmp)
         try:
@@ -95,6 +97,7 @@ def publish(con: duckdb.DuckDBPyConnection, db_path: str | Path) -> Path:
     if not built:
         _remove_db_file(tmp)
         _build(con, tmp, home, db_path, incremental=False)
+    os.chmod(tmp, 0o444)  # a reader who forgets read_only cannot change it
     os.replace(tmp, version)
     _swap_symlink(reader_path(db_path), os.path.relpath(version, reader_path(db_path).parent))
     _prune(root, keep=version.name)
@@ -102,8 +105,8 @@ def publish(con: duckdb.DuckDBPyConnection, db_path: str | Path) -> Path:
 
 
 def _fingerprint() -> str:
-    """Changes whenever a migration or an analyst view is added or edited."""
-    digest = hashlib.sha256()
+    """Changes whenever a migration or an analyst view is added or edited, or DuckDB changes."""
+    digest = hashlib.sha256(f"duckdb {duckdb.__version__}\0".encode())
     for path in [p for _, _, p in migrations()] + sorted(VIEWS_DIR.glob("*.sql")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
@@ -147,26 +150,33 @@ def _build(con: duckdb.DuckDBPyConnection, path: Path, home: str, db_path, *, in
 
 
 def _refresh_articles(con: duckdb.DuckDBPyConnection, home: str) -> bool:
-    """Replace, in the copied snapshot, the articles written since it was made: every load
-    stamps the rows it writes with its own (later) ``updated_at``."""
-    watermark = con.execute(f"select max(updated_at) from {_SNAP}.main.fct_articles").fetchone()[0]
-    if watermark is None:
-        return False
-    changed = f"select article_id from {home}.main.fct_articles where updated_at > $watermark"
-    con.execute(f"delete from {_SNAP}.main.fct_articles where article_id in ({changed})", {"watermark": watermark})
+    """Replace, in the copied snapshot, the articles whose ``(article_id, updated_at)`` is not
+    the copy's: new ones and ones a load rewrote. Compares two narrow columns, never the text.
+    False when most articles changed (a full build is then cheaper and keeps the file compact)."""
     con.execute(
-        f"insert into {_SNAP}.main.fct_articles select * from {home}.main.fct_articles where updated_at > $watermark",
-        {"watermark": watermark},
+        f"""create or replace temp table feedhouse_changed_articles as
+            select article_id from (
+                select article_id, updated_at from {home}.main.fct_articles
+                except
+                select article_id, updated_at from {_SNAP}.main.fct_articles)"""
     )
-    snap_rows, home_rows = con.execute(
-        f"select (select count(*) from {_SNAP}.main.fct_articles), (select count(*) from {home}.main.fct_articles)"
-    ).fetchone()
-    return snap_rows == home_rows
+    try:
+        changed, total = con.execute(
+            f"select (select count(*) from feedhouse_changed_articles), (select count(*) from {home}.main.fct_articles)"
+        ).fetchone()
+        if changed > REBUILD_ABOVE_CHANGED_SHARE * total:
+            return False
+        con.execute(f"delete from {_SNAP}.main.fct_articles where article_id in "
+                    "(select article_id from feedhouse_changed_articles)")
+        con.execute(f"insert into {_SNAP}.main.fct_articles select * from {home}.main.fct_articles "
+                    "where article_id in (select article_id from feedhouse_changed_articles)")
+        snap_rows = con.execute(f"select count(*) from {_SNAP}.main.fct_articles").fetchone()[0]
+        return snap_rows == total
+    finally:
+        con.execute("drop table if exists feedhouse_changed_articles")
 
 
 def _swap_symlink(link: Path, target: str) -> None:
-    if link.exists() and not link.is_symlink():
-        link.unlink()  # a catalog file from an older feedhouse: replaced by the symlink
     tmp = link.with_name(f".{link.name}.tmp")
     if tmp.is_symlink() or tmp.exists():
         tmp.unlink()
