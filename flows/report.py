@@ -44,17 +44,14 @@ def _cpu_seconds() -> dict[str, float]:
 
 
 def summary_markdown(summary: dict) -> str:
-    """The run summary as a markdown page: counts, then seconds per stage."""
+    """The run summary as a markdown page: counts, then seconds per stage, then CPU seconds."""
     lines = ["| | |", "|---|---|"]
     for key in SUMMARY_KEYS:
         if key in summary:
             lines.append(f"| {key.replace('_', ' ')} | {summary[key]} |")
-    stages = summary.get("stage_seconds", {})
-    if stages:
-        lines += ["", "| stage | seconds |", "|---|---|"]
-        lines += [f"| {k} | {v:.2f} |" for k, v in stages.items()]
-    cpu = summary.get("cpu_seconds", {})
-    if cpu:
-        lines += ["", "| CPU | seconds |", "|---|---|"]
-        lines += [f"| {k.replace('_', ' ')} | {v:.2f} |" for k, v in cpu.items()]
+    for heading, key in (("stage", "stage_seconds"), ("CPU", "cpu_seconds")):
+        seconds = summary.get(key, {})
+        if seconds:
+            lines += ["", f"| {heading} | seconds |", "|---|---|"]
+            lines += [f"| {k.replace('_', ' ')} | {v:.2f} |" for k, v in seconds.items()]
     return f"# {summary.get('flow', 'ingest')} run summary\n\n" + "\n".join(lines)

@@ -115,9 +115,14 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
             con.execute("rollback")
             raise
         applied.append(path.name)
+    create_views(con)
+    return applied
+
+
+def create_views(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)create the analyst views (``views/*.sql``) in the connection's current database."""
     for view in sorted(VIEWS_DIR.glob("*.sql")):
         con.execute(view.read_text())
-    return applied
 
 
 @contextmanager

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.db import VIEWS_DIR, migrations
+from warehouse.db import VIEWS_DIR, create_views, migrations
 
 log = logging.getLogger(__name__)
 
@@ -86,17 +86,18 @@ def publish(con: duckdb.DuckDBPyConnection, db_path: str | Path) -> Path:
     home = con.execute("select current_database()").fetchone()[0]
     home = '"' + home.replace('"', '""') + '"'  # an identifier: the file's stem, e.g. "feedhouse"
     previous = reader_path(db_path).resolve() if reader_path(db_path).is_symlink() else None
+    fingerprint = _fingerprint()
     built = False
     if previous is not None and previous.exists() and not previous.with_name(previous.name + ".wal").exists():
         _remove_db_file(tmp)
         shutil.copyfile(previous, tmp)
         try:
-            built = _build(con, tmp, home, db_path, incremental=True)
+            built = _build(con, tmp, home, db_path, fingerprint, incremental=True)
         except duckdb.Error as exc:  # e.g. a snapshot written by an older feedhouse
             log.warning("incremental snapshot failed (%s); rebuilding it in full", exc)
     if not built:
         _remove_db_file(tmp)
-        _build(con, tmp, home, db_path, incremental=False)
+        _build(con, tmp, home, db_path, fingerprint, incremental=False)
     os.chmod(tmp, 0o444)  # a reader who forgets read_only cannot change it
     os.replace(tmp, version)
     _swap_symlink(reader_path(db_path), os.path.relpath(version, reader_path(db_path).parent))
@@ -112,7 +113,9 @@ def _fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def _build(con: duckdb.DuckDBPyConnection, path: Path, home: str, db_path, *, incremental: bool) -> bool:
+def _build(
+    con: duckdb.DuckDBPyConnection, path: Path, home: str, db_path, fingerprint: str, *, incremental: bool
+) -> bool:
     """Fill the snapshot file at ``path`` (a copy of the previous snapshot when ``incremental``);
     False when the copy cannot be updated incrementally and a full build is needed."""
     # ATTACH takes no bound parameters; the path is ours, quoted here
@@ -121,7 +124,7 @@ def _build(con: duckdb.DuckDBPyConnection, path: Path, home: str, db_path, *, in
         chain = 0
         if incremental:
             meta = con.execute(f"select schema_fingerprint, chain from {_SNAP}.main.reader_meta").fetchone()
-            if meta is None or meta[0] != _fingerprint() or meta[1] + 1 >= FULL_REBUILD_EVERY:
+            if meta is None or meta[0] != fingerprint or meta[1] + 1 >= FULL_REBUILD_EVERY:
                 return False
             chain = meta[1] + 1
             if not _refresh_articles(con, home):
@@ -134,12 +137,11 @@ def _build(con: duckdb.DuckDBPyConnection, path: Path, home: str, db_path, *, in
         con.execute(f"use {_SNAP}")
         try:
             if not incremental:
-                for view in sorted(VIEWS_DIR.glob("*.sql")):
-                    con.execute(view.read_text())
+                create_views(con)
             con.execute(
                 "create or replace table reader_meta as select ? as db_path, current_timestamp as published_at, "
                 "? as schema_fingerprint, ? as chain",
-                [str(Path(db_path).resolve()), _fingerprint(), chain],
+                [str(Path(db_path).resolve()), fingerprint, chain],
             )
         finally:
             con.execute(f"use {home}")
