@@ -3,8 +3,8 @@
 Every statement is set-based over a view ``stg_*`` of all of the run's staged Parquet files;
 keys are stable hashes, so loading the same staged data twice changes nothing (upserts, no
 duplicates). Articles skip the ``on conflict`` upsert: the already loaded ones are updated in
-place, then the new ones inserted by an anti-join. Most of a load's time is DuckDB storing the
-article texts (this storage format keeps long strings uncompressed), not the SQL around it.
+place, then the new ones inserted by an anti-join. Most of a load's time is DuckDB compressing
+and writing the article texts, not the SQL around it.
 """
 
 from __future__ import annotations
@@ -106,35 +106,13 @@ from (
 where a.article_id = s.article_id
 """
 
-# The same in one statement, used only when a run staged an article twice: the anti-join
-# insert would then violate the primary key, while the upsert loads it as it always has.
-_UPSERT_ARTICLES = """
-insert into fct_articles (
-    article_id, url, canonical_url, title, description, text, published_at, published_date_id,
-    fetched_at, site_id, author_id, language, word_count, content_hash, extractor_version,
-    first_loaded_at, updated_at, run_id
-)
-select
-    article_id, url, canonical_url, title, description, text, published_at, published_date_id,
-    fetched_at, site_id, author_id, language, word_count, content_hash, extractor_version,
-    $now, $now, $run_id
-from stg_articles
-on conflict (article_id) do update set
-    url = excluded.url,
-    title = excluded.title,
-    description = excluded.description,
-    text = excluded.text,
-    published_at = coalesce(excluded.published_at, fct_articles.published_at),
-    published_date_id = coalesce(excluded.published_date_id, fct_articles.published_date_id),
-    fetched_at = excluded.fetched_at,
-    site_id = excluded.site_id,
-    author_id = excluded.author_id,
-    language = excluded.language,
-    word_count = excluded.word_count,
-    content_hash = excluded.content_hash,
-    extractor_version = excluded.extractor_version,
-    updated_at = excluded.updated_at,
-    run_id = excluded.run_id
+# Never expected (a run stages each article once): if it happens, the staged rows are first
+# reduced to one per article, the latest fetch, so the insert cannot violate the primary key.
+_ONE_ROW_PER_STAGED_ARTICLE = """
+create or replace temp table stg_articles_once as
+select * from stg_articles
+qualify row_number() over (partition by article_id order by fetched_at desc) = 1;
+create or replace temp view stg_articles as select * from stg_articles_once
 """
 
 _UPSERT_TAGS = """
@@ -315,12 +293,13 @@ def load_run(
             con.execute(_UPSERT_AUTHORS)
             params = {"now": now, "run_id": run.run_id}
             if distinct < articles:
-                con.execute(_UPSERT_ARTICLES, params)
-            else:
-                if existing:  # before the insert, which would make every staged id "existing"
-                    con.execute(_UPDATE_ARTICLES, params)
-                if existing < articles:
-                    con.execute(_INSERT_NEW_ARTICLES, params)
+                log.warning("run %s staged %d article rows for %d articles; loading the latest fetch of each",
+                            run.run_id, articles, distinct)
+                con.execute(_ONE_ROW_PER_STAGED_ARTICLE)
+            if existing:  # before the insert, which would make every staged id "existing"
+                con.execute(_UPDATE_ARTICLES, params)
+            if existing < articles:
+                con.execute(_INSERT_NEW_ARTICLES, params)
             stats.articles_new = articles - existing
             stats.articles_updated = existing
         if _view(con, run, "stg_article_tags"):
