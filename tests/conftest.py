@@ -3,6 +3,7 @@ and a private Prefect home (ephemeral API, analytics off)."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -12,6 +13,16 @@ from pathlib import Path
 _PREFECT_HOME = tempfile.mkdtemp(prefix="feedhouse-test-prefect-")
 os.environ["PREFECT_HOME"] = _PREFECT_HOME
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+# Loopback only, in this process and in every Python process the tests start (see the module).
+_GUARD_DIR = Path(__file__).parent / "socketguard"
+SOCKET_GUARD_LOG = Path(tempfile.mkdtemp(prefix="feedhouse-test-guard-")) / "refused.log"
+os.environ["FEEDHOUSE_SOCKET_GUARD"] = "1"
+os.environ["FEEDHOUSE_SOCKET_GUARD_LOG"] = str(SOCKET_GUARD_LOG)
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(_GUARD_DIR), os.environ.get("PYTHONPATH")]))
+_spec = importlib.util.spec_from_file_location("feedhouse_socket_guard", _GUARD_DIR / "sitecustomize.py")
+socket_guard = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(socket_guard)
 
 from flows.prefect_env import configure  # noqa: E402
 
@@ -23,6 +34,16 @@ import pytest  # noqa: E402
 from flows.sample_site import render_feed_list, serve_sample  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Fail the session if any process tried to leave the machine, even if the guard's
+    refusal was swallowed by the code under test."""
+    attempts = SOCKET_GUARD_LOG.read_text().splitlines() if SOCKET_GUARD_LOG.exists() else []
+    if attempts:
+        sys.stderr.write("\nsocket guard: non-loopback network attempts during the tests:\n  "
+                         + "\n  ".join(attempts[:50]) + "\n")
+        session.exitstatus = 1
 
 
 @pytest.fixture(scope="session")
