@@ -22,15 +22,19 @@ def from_struct_time(value: time.struct_time | None) -> datetime | None:
         return None
     try:
         return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
-    except (OverflowError, ValueError, OSError):
+    except (OverflowError, ValueError, OSError, TypeError):
         return None
 
 
-def to_utc(value: datetime, assume: timezone = UTC) -> datetime:
-    """Convert to UTC; a naive value is taken to be in ``assume``."""
+def to_utc(value: datetime, assume: timezone = UTC) -> datetime | None:
+    """Convert to UTC; a naive value is taken to be in ``assume``. None when the instant is not
+    representable in UTC (``0001-01-01T00:00:00+01:00`` lies before year 1)."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=assume)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
 
 
 def parse_date_text(text: str | None, assume: timezone = UTC) -> datetime | None:
@@ -50,11 +54,14 @@ def parse_date_text(text: str | None, assume: timezone = UTC) -> datetime | None
     cleaned = cleaned.replace("|", " ").replace(" - ", " ")
     import dateparser  # slow to import; only the fallback path needs it
 
-    parsed = dateparser.parse(
-        cleaned,
-        languages=["id", "en"],
-        settings={"PREFER_DATES_FROM": "past"},  # aware only when the text names a zone
-    )
+    try:
+        parsed = dateparser.parse(
+            cleaned,
+            languages=["id", "en"],
+            settings={"PREFER_DATES_FROM": "past"},  # aware only when the text names a zone
+        )
+    except (OverflowError, ValueError, TypeError, AttributeError):  # dateparser has edge cases
+        return None
     if parsed is None:
         return None
     return to_utc(parsed, assume)

@@ -8,7 +8,9 @@ polled only when forced).
 
 from __future__ import annotations
 
+import math
 import random
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -35,18 +37,29 @@ class NextPoll:
     next_poll_at: datetime | None  # None: not scheduled (gone)
 
 
-def _seconds(value: str | None) -> int | None:
+# Hints longer than this are nonsense (or hostile): a year is the most a feed can ask for.
+MAX_HINT_S = 366 * 24 * 60 * 60
+_DIGITS = re.compile(r"[0-9]{1,12}")  # ASCII digits only: "²".isdigit() is True
+
+
+def _seconds(value: str | None, scale: int = 1) -> int | None:
+    """A non-negative whole number of seconds (``value`` × ``scale``), capped at a year; None for
+    anything else (negative, NaN, inf, non-ASCII digits, garbage)."""
+    text = str(value).strip() if value is not None else ""
+    if _DIGITS.fullmatch(text):
+        return min(int(text) * scale, MAX_HINT_S)
     try:
-        number = int(float(str(value).strip()))
-    except (TypeError, ValueError):
+        number = float(text)
+    except ValueError:
         return None
-    return number if number >= 0 else None
+    if not math.isfinite(number) or number < 0:
+        return None
+    return int(min(number * scale, MAX_HINT_S))
 
 
 def ttl_seconds(ttl: str | None) -> int | None:
     """RSS ``<ttl>`` is in minutes."""
-    minutes = _seconds(ttl)
-    return minutes * 60 if minutes is not None else None
+    return _seconds(ttl, scale=60)
 
 
 def sy_seconds(period: str | None, frequency: str | None) -> int | None:
@@ -57,23 +70,27 @@ def sy_seconds(period: str | None, frequency: str | None) -> int | None:
     if length is None:
         return None
     times = _seconds(frequency) or 1
-    return max(1, length // max(1, times))
+    return max(1, length // times)
 
 
 def header_delay_seconds(headers: dict[str, str], now: datetime, name: str) -> int | None:
     """Seconds until ``Retry-After`` or ``Expires`` (delta-seconds or an HTTP date)."""
-    value = headers.get(name)
+    value = (headers.get(name) or "").strip()
     if not value:
         return None
-    if value.strip().isdigit():
-        return int(value.strip())
+    if _DIGITS.fullmatch(value):
+        return _seconds(value)
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    if when.tzinfo is None:
+    if when is None or when.tzinfo is None:
         return None
-    return max(0, int((when - now).total_seconds()))
+    try:
+        delta = (when - now).total_seconds()
+    except OverflowError:
+        return None
+    return min(MAX_HINT_S, max(0, int(delta)))
 
 
 def max_age_seconds(headers: dict[str, str]) -> int | None:
