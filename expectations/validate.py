@@ -1,8 +1,9 @@
-"""Validate staged pandas frames against the GX 1.x suites stored next to this module.
+"""Validate staged pandas frames against the GX 1.x suites derived from the tables' contracts.
 
-Each ``<suite_name>.json`` here is an ExpectationSuite in GX 1.x serialization (exactly what
-``ExpectationSuite.to_json_dict()`` writes, so the files round-trip). :func:`validate_frame` runs one
-suite against one DataFrame and turns the GX result into a :class:`ValidationReport`:
+Each suite is :func:`expectations.suites.suite_dict` of a contract (the ``<table>.json`` files here
+are the same suites, written out). :func:`validate_frame` runs one suite against one DataFrame,
+with the bounds that come from settings passed as GX parameters, and turns the GX result into a
+:class:`ValidationReport`:
 
 * row-level (column map) failures become :class:`RowFailure` entries keyed by *positional* row index;
 * table-level failures (schema drift, ...), expectations that raised, and failures that carry no
@@ -19,12 +20,14 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+from expectations.suites import suite_dict
+from transforms.contracts import CONTRACTS
 
 if TYPE_CHECKING:
     from great_expectations.core.batch_definition import BatchDefinition
@@ -39,16 +42,7 @@ __all__ = [
     "validate_frame",
 ]
 
-SUITE_DIR = Path(__file__).parent
 FAILED_EXPECTATIONS_COLUMN = "failed_expectations"
-
-# published_at's upper bound cannot be static. Instead of rewriting the cached suite before each run,
-# stg_articles.json stores ``"max_value": {"$PARAMETER": "published_at_max"}`` and every validation
-# passes that parameter (now + 2 days, UTC, ISO-8601 with offset) as a GX expectation parameter.
-# Same effect as updating that one expectation's max_value at validation time, but the cached suite
-# is never mutated. Suites that do not use a parameter ignore it.
-PUBLISHED_AT_MAX_PARAMETER = "published_at_max"
-PUBLISHED_AT_FUTURE_SLACK = pd.Timedelta(days=2)
 
 _SUITE_NAME = re.compile(r"[a-z][a-z0-9_]*")
 _DOMAIN_KWARGS = ("column", "column_list", "column_A", "column_B")
@@ -71,17 +65,6 @@ class ValidationReport:
     rows: int
     row_failures: list[RowFailure]  # sorted by (row_index, expectation)
     batch_failures: list[str]  # table-level problems, readable text
-    statistics: dict[str, Any] = field(default_factory=dict)  # GX evaluated/successful counts
-
-    @property
-    def failed_row_indices(self) -> set[int]:
-        """Positional indices of rows that failed at least one expectation."""
-        return {failure.row_index for failure in self.row_failures}
-
-    @property
-    def success(self) -> bool:
-        """True when nothing failed at either level."""
-        return not self.row_failures and not self.batch_failures
 
 
 class BatchValidationError(Exception):
@@ -107,23 +90,28 @@ def expectation_label(expectation_type: str, kwargs: Mapping[str, Any]) -> str:
     return f"{expectation_type}({', '.join(parts)})"
 
 
-@functools.cache
 def load_suite(suite_name: str) -> ExpectationSuite:
-    """Read ``<suite_name>.json`` next to this module once per process (cached; do not mutate it)."""
-    if not _SUITE_NAME.fullmatch(suite_name):
+    """The suite of the staged table ``suite_name``, built from its contract (cached per
+    contract; do not mutate it)."""
+    if not _SUITE_NAME.fullmatch(suite_name) or suite_name not in CONTRACTS:
         raise ValueError(f"invalid suite name {suite_name!r}")
+    return _suite(json.dumps(suite_dict(CONTRACTS[suite_name])))
+
+
+@functools.cache
+def _suite(text: str) -> ExpectationSuite:
     import great_expectations as gx
 
-    path = SUITE_DIR / f"{suite_name}.json"
-    raw = json.loads(path.read_text(encoding="utf-8"))
+    raw = json.loads(text)
+    raw["meta"] = {k: v for k, v in raw["meta"].items() if k == "great_expectations_version"}
     suite = gx.ExpectationSuite(**raw)
     # GX logs and *drops* expectations it cannot parse instead of raising: refuse a partial suite.
     if len(suite.expectations) != len(raw.get("expectations", [])):
-        raise ValueError(f"{path}: GX rejected some expectations (see its log); refusing a partial suite")
+        raise ValueError(f"{raw['name']}: GX rejected some expectations (see its log); refusing a partial suite")
     labels = [_config_label(expectation.configuration) for expectation in suite.expectations]
     duplicates = sorted({label for label in labels if labels.count(label) > 1})
     if duplicates:  # results are matched back to the suite by label, which must therefore be unique
-        raise ValueError(f"{path}: expectations share type and domain: {duplicates}")
+        raise ValueError(f"{raw['name']}: expectations share type and domain: {duplicates}")
     return suite
 
 
@@ -150,8 +138,9 @@ def prewarm(suite_names: tuple[str, ...] = ("stg_articles", "stg_article_tags", 
             load_suite(name)
 
 
-def validate_frame(suite_name: str, frame: pd.DataFrame) -> ValidationReport:
-    """Validate ``frame`` against suite ``suite_name`` without modifying ``frame``.
+def validate_frame(suite_name: str, frame: pd.DataFrame, parameters: Mapping[str, Any]) -> ValidationReport:
+    """Validate ``frame`` against suite ``suite_name`` without modifying ``frame``; ``parameters``
+    fills the suite's parameterized bounds (:func:`transforms.contracts.bound_values`).
 
     Row indices in the report are positions (``frame.iloc``), whatever ``frame``'s index is.
     Empty frames go through GX as well: column-set checks still apply and row checks pass.
@@ -159,12 +148,9 @@ def validate_frame(suite_name: str, frame: pd.DataFrame) -> ValidationReport:
     suite = load_suite(suite_name)
     # A fresh RangeIndex makes GX's unexpected_index_list positional; the caller's frame is untouched.
     data = frame.reset_index(drop=True)
-    parameters = {
-        PUBLISHED_AT_MAX_PARAMETER: (pd.Timestamp.now(tz="UTC") + PUBLISHED_AT_FUTURE_SLACK).isoformat()
-    }
     with _LOCK:
         batch = _batch_definition().get_batch(batch_parameters={"dataframe": data})
-        result = batch.validate(suite, result_format="COMPLETE", expectation_parameters=parameters)
+        result = batch.validate(suite, result_format="COMPLETE", expectation_parameters=dict(parameters))
 
     row_failures: set[RowFailure] = set()
     batch_failures: list[str] = []
@@ -190,7 +176,6 @@ def validate_frame(suite_name: str, frame: pd.DataFrame) -> ValidationReport:
         rows=len(frame),
         row_failures=sorted(row_failures, key=lambda failure: (failure.row_index, failure.expectation)),
         batch_failures=sorted(batch_failures),
-        statistics=_plain(dict(result.statistics)),
     )
 
 
@@ -249,12 +234,3 @@ def _exception_messages(info: Mapping[str, Any]) -> list[str]:
         if isinstance(item, Mapping) and item.get("raised_exception")
     }
     return sorted(messages)
-
-
-def _plain(value: Any) -> Any:
-    """numpy scalars -> python scalars, recursively (for statistics)."""
-    if isinstance(value, Mapping):
-        return {str(key): _plain(item) for key, item in value.items()}
-    if isinstance(value, Sequence) and not isinstance(value, str):
-        return [_plain(item) for item in value]
-    return value.item() if hasattr(value, "item") else value

@@ -24,6 +24,12 @@ errors = Console(stderr=True)
 DbOption = Annotated[str, typer.Option("--db", help="DuckDB warehouse file.")]
 
 
+def _db_arg(db: str) -> str:
+    """A warehouse argument as flows receive it: a catalog path made absolute (a served flow runs
+    in another working directory), a PostgreSQL URL as given."""
+    return db if db.startswith(("postgres:", "postgresql://", "postgres://")) else str(Path(db).resolve())
+
+
 def _call_flow(flow_fn, **params) -> dict:
     """Run a flow; turn a lost Prefect API into a clear message instead of a traceback."""
     import httpx
@@ -65,7 +71,7 @@ def run(
     if not Path(feeds).is_file():
         errors.print(f"[red]feed list {feeds} not found[/red]")
         raise typer.Exit(2)
-    summary = _call_flow(ingest, feeds=str(Path(feeds).resolve()), db=str(Path(db).resolve()),
+    summary = _call_flow(ingest, feeds=str(Path(feeds).resolve()), db=_db_arg(db),
                          all_feeds=all_feeds, feed_urls=feed_url or None)
     print(json.dumps(summary)) if as_json else _print_summary(summary)
 
@@ -85,7 +91,7 @@ def serve(
 
     if overlap not in ("skip", "wait"):
         raise typer.BadParameter("--overlap must be skip or wait")
-    deployments = build_deployments(str(Path(feeds).resolve()), str(Path(db).resolve()),
+    deployments = build_deployments(str(Path(feeds).resolve()), _db_arg(db),
                                     cron=cron, overlap=overlap, retries=retries)
     prefect_serve(*deployments)
 
@@ -98,7 +104,7 @@ def reextract(
     """Rebuild articles from the stored raw pages (no refetching)."""
     from flows.reextract import reextract as reextract_flow
 
-    summary = reextract_flow(db=str(Path(db).resolve()), force=force)
+    summary = reextract_flow(db=_db_arg(db), force=force)
     print(json.dumps(summary))
 
 
@@ -110,7 +116,7 @@ def backfill(
     """Re-poll dead and backing-off feeds now."""
     from flows.ingest import backfill as backfill_flow
 
-    _print_summary(backfill_flow(feeds=str(Path(feeds).resolve()), db=str(Path(db).resolve())))
+    _print_summary(backfill_flow(feeds=str(Path(feeds).resolve()), db=_db_arg(db)))
 
 
 @app.command()
@@ -139,21 +145,17 @@ def sql(
     db: DbOption = DEFAULT_DB,
     fmt: Annotated[str, typer.Option("--format", help="table | csv | json")] = "table",
     max_rows: Annotated[int, typer.Option(help="Rows shown in table format.")] = 100,
-    live: Annotated[bool, typer.Option(help="Query the loader's file instead of the published snapshot.")] = False,
+    snapshot: Annotated[int | None, typer.Option(help="Query the warehouse as of this snapshot (time travel).")] = None,
 ) -> None:
-    """Run ad-hoc SQL (read-only) against the published snapshot of the warehouse, which
-    never blocks or is blocked by a load; ``--live`` reads the loader's file itself."""
+    """Run ad-hoc SQL against the warehouse, read-only: it sees whole loads only, and never
+    blocks or is blocked by a load. Files outside the warehouse cannot be read or written."""
     import duckdb
 
-    from warehouse.db import connect
-    from warehouse.publish import reader_path
+    from warehouse.db import WarehouseError, locate
+    from warehouse.readers import reader
 
-    target = Path(db) if live or not reader_path(db).exists() else reader_path(db)
-    if not target.exists():
-        errors.print(f"[red]no warehouse at {db}; run `feedhouse run` or `make run` first[/red]")
-        raise typer.Exit(2)
     try:
-        with connect(target, read_only=True) as con:
+        with reader(locate(db), snapshot=snapshot) as con:
             relation = con.sql(query)
             if relation is None:
                 return
@@ -165,7 +167,7 @@ def sql(
                 print(relation.to_df().to_json(orient="records", date_format="iso", force_ascii=False))
             else:
                 raise typer.BadParameter(f"unknown format {fmt!r}")
-    except duckdb.Error as exc:
+    except (duckdb.Error, WarehouseError) as exc:
         errors.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
 
@@ -179,14 +181,16 @@ def feeds_list(ctx: typer.Context, db: DbOption = DEFAULT_DB) -> None:
     """List every feed with its status, schedule and last error."""
     if ctx.invoked_subcommand is not None:
         return
-    from warehouse.db import open_for_reading
+    from warehouse.db import WarehouseError, locate
+    from warehouse.readers import reader
     from warehouse.state import list_feeds
 
-    if not Path(db).exists():
-        errors.print(f"[red]no warehouse at {db}[/red]")
-        raise typer.Exit(2)
-    with open_for_reading(db) as con:
-        rows = list_feeds(con)
+    try:
+        with reader(locate(db)) as con:
+            rows = list_feeds(con)
+    except WarehouseError as exc:
+        errors.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
     table = Table("feed", "url", "status", "http", "fails", "every", "last polled", "next poll", "last error")
     for feed, url, status, http, fails, interval, last, nxt, error, moved_from in rows:
         every = f"{interval // 60} min" if interval else ""
@@ -206,10 +210,10 @@ def feeds_import(
     into: Annotated[Path, typer.Option("--into", help="TOML feed list to add the feeds to.")] = Path(DEFAULT_FEEDS),
 ) -> None:
     """Add the feeds of an OPML file to a TOML feed list (existing URLs are kept as they are)."""
-    from transforms.feedlist import FeedList, merge, parse_feed_list_file, parse_opml, to_toml
+    from transforms.feedlist import FeedList, merge, parse_feed_list_text, parse_opml, to_toml
 
     incoming = parse_opml(opml.read_text(encoding="utf-8"))
-    base = parse_feed_list_file(into.read_text(encoding="utf-8")) if into.exists() else FeedList(())
+    base = parse_feed_list_text(into.read_text(encoding="utf-8")) if into.exists() else FeedList(())
     merged = merge(base, incoming)
     into.write_text(to_toml(merged), encoding="utf-8")
     console.print(f"{len(merged.feeds) - len(base.feeds)} feed(s) added to {into} ({len(merged.feeds)} in all)")
@@ -221,9 +225,9 @@ def feeds_export(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
 ) -> None:
     """Write a feed list as OPML, for feed readers."""
-    from transforms.feedlist import parse_feed_list_file, to_opml
+    from transforms.feedlist import parse_feed_list_text, to_opml
 
-    text = to_opml(parse_feed_list_file(source.read_text(encoding="utf-8")).feeds)
+    text = to_opml(parse_feed_list_text(source.read_text(encoding="utf-8")).feeds)
     if output:
         output.write_text(text, encoding="utf-8")
     else:

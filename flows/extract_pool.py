@@ -1,44 +1,48 @@
-"""Extraction in a process pool: trafilatura is CPU-bound and holds the GIL."""
+"""Extraction in supervised worker processes: each page behind its own boundary.
+
+trafilatura is CPU-bound and holds the GIL, so pages are extracted in worker processes, spawned
+once per process, warmed up, and reused for every chunk of a run. Pages go to the workers one at
+a time (a page costs milliseconds of extraction against microseconds of dispatch), which balances
+uneven pages and lets the supervisor hold each page to its own limits:
+
+- a page still extracting after ``extract_time_limit_s`` is interrupted inside the worker
+  (``SIGALRM``) and quarantined as ``extraction exceeded 10 s``;
+- a worker that does not answer within the limit plus a grace period (stuck in C code) is
+  killed and replaced, and its page is quarantined with the same reason;
+- a worker that dies on a page (a crash in a C library, the kernel's OOM killer) is replaced, and
+  that page alone is quarantined.
+
+Every other page of the chunk is extracted as usual.
+"""
 
 from __future__ import annotations
 
 import atexit
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+import signal
+import threading
+import time
+from collections import deque
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from multiprocessing.connection import Connection, wait
 
-from transforms.articles import ArticleResult, PageInput, process_page
-from transforms.pages import stored_body
+from transforms.articles import PageInput, PageRows, page_rows, raw_page_row, rejected_page
 from transforms.settings import Settings
-
-_pool: ProcessPoolExecutor | None = None
-_pool_size = 0
 
 
 def worker_count(settings: Settings) -> int:
     return settings.extract_workers or os.cpu_count() or 1
 
 
-def _pool_for(workers: int) -> ProcessPoolExecutor:
-    # One pool per process, reused for every chunk of a run, shut down after the run's last
-    # chunk (flows.tasks.release_workers). "spawn": the parent has Prefect's threads running,
-    # and forking threads is unsafe.
-    global _pool, _pool_size
-    if _pool is None or _pool_size != workers:
-        shutdown()
-        _pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-        _pool_size = workers
-    return _pool
+class _PageTimeout(BaseException):
+    """Raised in a worker by SIGALRM; a BaseException so no ``except Exception`` swallows it."""
 
 
-def shutdown() -> None:
-    global _pool
-    if _pool is not None:
-        _pool.shutdown(wait=True, cancel_futures=True)
-        _pool = None
-
-
-atexit.register(shutdown)
+def _on_alarm(signum, frame):
+    raise _PageTimeout
 
 
 _WARM_UP_PAGE = (
@@ -48,55 +52,235 @@ _WARM_UP_PAGE = (
 )
 
 
-def _warm_up() -> None:
-    """Load trafilatura's lazy modules and the language model in a fresh worker."""
-    from datetime import UTC, datetime
+def _worker_main(conn: Connection, settings: Settings) -> None:
+    """A worker: warm up (trafilatura's lazy modules, the language model), then extract pages
+    until the pipe closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
+    signal.signal(signal.SIGALRM, _on_alarm)
+    warm = PageInput("http://warm.up/", "http://warm.up/", _WARM_UP_PAGE, "text/html", datetime.now(UTC))
+    page_rows(warm, "warm-up", settings, datetime.now(UTC))
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        run_id, page = message
+        conn.send(_extract_one(page, run_id, settings))
 
-    process_page(PageInput("http://warm.up/", "http://warm.up/", _WARM_UP_PAGE, "text/html", datetime.now(UTC)))
+
+def _extract_one(page: PageInput, run_id: str, settings: Settings) -> PageRows:
+    limit = settings.extract_time_limit_s
+    signal.setitimer(signal.ITIMER_REAL, limit)
+    try:
+        return page_rows(page, run_id, settings, datetime.now(UTC))
+    except _PageTimeout:
+        return timed_out(page, run_id, settings)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def timed_out(page: PageInput, run_id: str, settings: Settings) -> PageRows:
+    return _stopped(page, run_id, f"extraction exceeded {settings.extract_time_limit_s:g} s")
+
+
+def _stopped(page: PageInput, run_id: str, reason: str, is_unexpected: bool = False) -> PageRows:
+    """A page whose extraction was stopped: quarantined, its bytes kept like any other reject's."""
+    raw = raw_page_row(page) if page.http_status is not None else None
+    return rejected_page(page, run_id, reason, datetime.now(UTC), raw_page=raw, is_unexpected=is_unexpected)
+
+
+@dataclass
+class _Job:
+    pages: list[PageInput]
+    run_id: str
+    future: Future
+    results: list[PageRows | None] = field(default_factory=list)
+    left: int = 0
+
+
+class _Worker:
+    def __init__(self, ctx, settings: Settings):
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_worker_main, args=(child, settings), daemon=True,
+                                name="feedhouse-extract")
+        self.proc.start()
+        child.close()
+        self.task: tuple[_Job, int] | None = None
+        self.started = 0.0
+
+    def kill(self) -> None:
+        try:
+            self.proc.kill()
+        except (OSError, ValueError):
+            pass
+        self.proc.join(5)
+        self.conn.close()
+
+
+class ExtractionPool:
+    """``submit(pages, run_id)`` → a future of their :class:`PageRows`, in input order."""
+
+    def __init__(self, workers: int, settings: Settings):
+        self.size = workers
+        self.settings = settings
+        self._hard_limit = settings.extract_time_limit_s + max(5.0, settings.extract_time_limit_s)
+        self._ctx = multiprocessing.get_context("spawn")  # the parent runs threads: never fork
+        self._lock = threading.Lock()
+        self._queue: deque[tuple[_Job, int]] = deque()
+        self._wake_r, self._wake_w = self._ctx.Pipe(duplex=False)
+        self._closed = False
+        self.replaced = 0  # workers killed or died and replaced (for the run summary)
+        self._deaths_in_a_row = 0  # workers that died with no page extracted since: a broken setup
+        self._workers = [_Worker(self._ctx, settings) for _ in range(workers)]
+        self._thread = threading.Thread(target=self._supervise, name="extract-supervisor", daemon=True)
+        self._thread.start()
+
+    def submit(self, pages: list[PageInput], run_id: str) -> Future:
+        job = _Job(list(pages), run_id, Future(), [None] * len(pages), len(pages))
+        if not pages:
+            job.future.set_result([])
+            return job.future
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("extraction pool is shut down")
+            self._queue.extend((job, i) for i in range(len(pages)))
+        self._wake_w.send_bytes(b".")
+        return job.future
+
+    def shutdown(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        self._wake_w.send_bytes(b".")
+        self._thread.join(30)
+        for w in self._workers:
+            try:
+                w.conn.send(None)
+            except OSError:
+                pass
+        deadline = time.monotonic() + 10
+        for w in self._workers:
+            w.proc.join(max(0.0, deadline - time.monotonic()))
+            if w.proc.is_alive():
+                w.kill()
+        for job, _ in list(self._queue):
+            if not job.future.done():
+                job.future.set_exception(RuntimeError("extraction pool shut down"))
+
+    # -- the supervisor thread: the only code that talks to the workers
+
+    def _supervise(self) -> None:
+        try:
+            while True:
+                with self._lock:
+                    if self._closed:
+                        return
+                self._dispatch()
+                busy = [w for w in self._workers if w.task is not None]
+                timeout = min((w.started + self._hard_limit for w in busy), default=time.monotonic() + 60)
+                ready = wait([self._wake_r] + [w.conn for w in busy], max(0.0, timeout - time.monotonic()))
+                if self._wake_r in ready:
+                    while self._wake_r.poll():
+                        self._wake_r.recv_bytes()
+                for w in busy:
+                    if w.conn in ready:
+                        self._collect(w)
+                    elif time.monotonic() - w.started > self._hard_limit:
+                        self._replace(w, timed_out(*self._page_of(w), self.settings))
+        except BaseException as exc:  # a bug here must fail the waiting chunks, not hang them
+            with self._lock:
+                self._closed = True
+                pending = {id(job): job for job, _ in self._queue}
+                pending.update({id(w.task[0]): w.task[0] for w in self._workers if w.task})
+            for job in pending.values():
+                if not job.future.done():
+                    job.future.set_exception(exc)
+
+    def _page_of(self, w: _Worker) -> tuple[PageInput, str]:
+        job, index = w.task
+        return job.pages[index], job.run_id
+
+    def _dispatch(self) -> None:
+        for w in self._workers:
+            if w.task is not None:
+                continue
+            with self._lock:
+                if not self._queue:
+                    return
+                job, index = self._queue.popleft()
+            w.task, w.started = (job, index), time.monotonic()
+            try:
+                w.conn.send((job.run_id, job.pages[index]))
+            except (OSError, EOFError, ValueError):
+                self._replace(w, self._died(w))
+
+    def _collect(self, w: _Worker) -> None:
+        try:
+            rows = w.conn.recv()
+        except (EOFError, OSError):
+            self._replace(w, self._died(w))
+            return
+        self._deaths_in_a_row = 0
+        self._finish(w, rows)
+
+    def _died(self, w: _Worker) -> PageRows:
+        w.proc.join(2)
+        page, run_id = self._page_of(w)
+        code = w.proc.exitcode
+        how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+        return _stopped(page, run_id, f"extraction worker died on this page ({how})", is_unexpected=True)
+
+    def _replace(self, w: _Worker, rows: PageRows) -> None:
+        w.kill()
+        self._deaths_in_a_row += 1
+        if self._deaths_in_a_row > 3 * self.size:  # not the pages: the workers cannot run at all
+            raise RuntimeError(f"extraction workers keep dying ({self._deaths_in_a_row} in a row, the last: "
+                               f"{rows.quarantine['reason'] if rows.quarantine else '?'})")
+        self._finish(w, rows)
+        self._workers[self._workers.index(w)] = _Worker(self._ctx, self.settings)
+        self.replaced += 1
+
+    def _finish(self, w: _Worker, rows: PageRows) -> None:
+        job, index = w.task
+        w.task = None
+        job.results[index] = rows
+        job.left -= 1
+        if job.left == 0 and not job.future.done():
+            job.future.set_result(job.results)
+
+
+_pool: ExtractionPool | None = None
+
+
+def pool_for(settings: Settings) -> ExtractionPool:
+    """This process's pool (started on first use, resized if the settings changed)."""
+    global _pool
+    workers = worker_count(settings)
+    if _pool is None or _pool.size != workers or _pool.settings != settings:
+        shutdown()
+        _pool = ExtractionPool(workers, settings)
+    return _pool
 
 
 def prestart(settings: Settings) -> None:
-    """Start the workers and warm them up in the background; returns at once."""
-    workers = worker_count(settings)
-    pool = _pool_for(workers)
-    for _ in range(workers):
-        pool.submit(_warm_up)
+    """Start the workers now; they warm up in the background while the first pages download."""
+    pool_for(settings)
 
 
-def _process_many(pages: list[PageInput], settings: Settings, compress: list[bool] | None):
-    results = [process_page(page, settings) for page in pages]
-    # hashing and gzipping the raw bytes here keeps that CPU off the fetching process
-    bodies = [stored_body(p.body, c) for p, c in zip(pages, compress, strict=True)] if compress is not None else []
-    return results, bodies
+def extract(pages: list[PageInput], run_id: str, settings: Settings) -> list[PageRows]:
+    """Extract pages on all cores, each behind its boundary; rows in input order."""
+    return pool_for(settings).submit(pages, run_id).result()
 
 
-def _map(pages: list[PageInput], settings: Settings, compress: list[bool] | None):
-    if not pages:
-        return [], []
-    workers = worker_count(settings)
-    pool = _pool_for(workers)
-    # a few slices per worker balances uneven pages without paying per-page IPC
-    slices = max(1, min(len(pages), workers * 4))
-    size = -(-len(pages) // slices)
-    starts = range(0, len(pages), size)
-    parts = [pages[i : i + size] for i in starts]
-    flags = [compress[i : i + size] if compress is not None else None for i in starts]
-    results: list[ArticleResult] = []
-    bodies: list[dict] = []
-    for part_results, part_bodies in pool.map(_process_many, parts, [settings] * len(parts), flags):
-        results.extend(part_results)
-        bodies.extend(part_bodies)
-    return results, bodies
+def shutdown() -> None:
+    """Stop the workers (a run's last chunk is extracted; the load does not need them)."""
+    global _pool
+    if _pool is not None:
+        _pool.shutdown()
+        _pool = None
 
 
-def extract_pages(pages: list[PageInput], settings: Settings) -> list[ArticleResult]:
-    """Extract a chunk of pages on all cores; results in input order."""
-    return _map(pages, settings, None)[0]
-
-
-def extract_fetched(
-    pages: list[PageInput], settings: Settings, compress: list[bool]
-) -> tuple[list[ArticleResult], list[dict]]:
-    """Like :func:`extract_pages`, plus each page's stored-body columns (see
-    :func:`transforms.pages.stored_body`; gzip only where ``compress``), both in input order."""
-    return _map(pages, settings, compress)
+atexit.register(shutdown)

@@ -1,7 +1,9 @@
-"""Network step 2: fetch article pages (HTML only; other types are refused unread)."""
+"""Step 2: fetch article pages (HTML only; other types are refused unread), each page behind its
+own boundary: whatever goes wrong with one page becomes that page's fetch error."""
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 import httpx
@@ -11,6 +13,7 @@ from flows.httpclient import fetch
 from flows.robots import RobotsCache
 from transforms.pages import PageResponse, html_rejection
 from transforms.polls import EntryCandidate
+from transforms.quarantine import unexpected_reason
 from transforms.settings import Settings
 from transforms.ssrf import AllowList
 
@@ -50,19 +53,34 @@ def fetch_page(
     )
 
 
+def fetch_isolated(
+    client: httpx.Client, candidate: EntryCandidate, settings: Settings, robots: RobotsCache,
+    log: logging.Logger,
+) -> PageResponse:
+    """The page's boundary: an exception becomes its fetch error (logged once, with traceback)."""
+    try:
+        return fetch_page(client, candidate, settings, robots)
+    except Exception as exc:
+        log.error("unexpected error fetching %s (isolated: only this page fails)",
+                  candidate.entry.canonical_url, exc_info=True)
+        return PageResponse(candidate=candidate, fetched_at=datetime.now(UTC),
+                            error=unexpected_reason("fetch", exc), is_unexpected=True)
+
+
 def fetch_pages(
     client: httpx.Client,
     candidates: list[EntryCandidate],
     settings: Settings,
     gate: HostGate,
     robots: RobotsCache,
+    log: logging.Logger,
 ) -> list[PageResponse]:
     """Fetch a chunk of pages concurrently, at most ``per_host_concurrency`` per host."""
     return list(
         map_polite(
             candidates,
             lambda c: c.entry.link or c.entry.canonical_url,
-            lambda c: fetch_page(client, c, settings, robots),
+            lambda c: fetch_isolated(client, c, settings, robots, log),
             workers=settings.page_concurrency,
             gate=gate,
         )

@@ -1,11 +1,14 @@
-"""Network step 1: fetch every due feed (conditional GET), no parsing here.
+"""Step 1: poll every due feed (conditional GET) and interpret what it sent.
 
-An HTML page configured as a feed is followed to the feed it advertises with
-``<link rel="alternate">`` (recorded as ``discovered_from``).
+Each feed is polled and interpreted behind its own boundary: whatever one feed sends, or
+whatever goes wrong with it, becomes that feed's poll error and costs no other feed. An HTML page
+configured as a feed is followed to the feed it advertises with ``<link rel="alternate">``
+(recorded as ``discovered_from``).
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -16,7 +19,8 @@ from flows.httpclient import FetchResult, fetch
 from transforms.feedlist import FeedSpec
 from transforms.feeds import discover_feed_url, looks_like_html
 from transforms.ids import stable_id
-from transforms.polls import PollResponse
+from transforms.polls import PolledFeed, PollResponse, interpret_poll, unexpected_poll
+from transforms.quarantine import unexpected_reason
 from transforms.schedule import PollState
 from transforms.settings import Settings
 from transforms.ssrf import AllowList
@@ -128,16 +132,43 @@ def poll_one(client: httpx.Client, feed: FeedToPoll, settings: Settings) -> Poll
     )
 
 
+def poll_and_interpret(
+    client: httpx.Client, feed: FeedToPoll, run_id: str, settings: Settings, log: logging.Logger
+) -> PolledFeed:
+    """One feed's boundary: an exception while polling or interpreting it becomes its poll error
+    (logged once, with the traceback) instead of the run's."""
+    try:
+        response = poll_one(client, feed, settings)
+    except Exception as exc:
+        log.error("unexpected error polling %s (isolated: only this feed fails)", feed.url, exc_info=True)
+        response = _unreached(feed, unexpected_reason("poll", exc))
+        return interpret_poll(response, run_id, settings)
+    try:
+        return interpret_poll(response, run_id, settings)
+    except Exception as exc:
+        log.error("unexpected error interpreting %s (isolated: only this feed fails)", feed.url, exc_info=True)
+        return unexpected_poll(response, run_id, "parse", exc)
+
+
+def _unreached(feed: FeedToPoll, reason: str) -> PollResponse:
+    return PollResponse(
+        feed_id=feed.feed_id, feed_url=feed.url, original_url=feed.spec.url, polled_at=datetime.now(UTC),
+        name=feed.spec.name, tags=feed.spec.tags, language_hint=feed.spec.language, error=reason,
+        is_unexpected=True, previous_etag=feed.etag, previous_last_modified=feed.last_modified,
+        previous_body_hash=feed.last_body_hash, previous_state=feed.state,
+    )
+
+
 def poll_feeds(
-    client: httpx.Client, feeds: list[FeedToPoll], settings: Settings
-) -> list[PollResponse]:
-    """Poll all feeds concurrently, politely per host; results in input order."""
+    client: httpx.Client, feeds: list[FeedToPoll], run_id: str, settings: Settings, log: logging.Logger
+) -> list[PolledFeed]:
+    """Poll and interpret feeds concurrently, politely per host; results in input order."""
     gate = HostGate(settings.per_host_concurrency, settings.per_host_delay_s)
     return list(
         map_polite(
             feeds,
             lambda f: f.url,
-            lambda f: poll_one(client, f, settings),
+            lambda f: poll_and_interpret(client, f, run_id, settings, log),
             workers=settings.feed_concurrency,
             gate=gate,
         )

@@ -1,87 +1,77 @@
 """The re-extract flow: rebuild articles from stored raw pages, without refetching.
 
 Use it after a trafilatura upgrade or a normalization fix (bump
-``transforms.extract.EXTRACTION_REVISION``): pages whose article was built by another
-extractor version, or whose extraction was rejected, are extracted again, validated and merged.
+``transforms.extract.EXTRACTION_REVISION``): pages whose article was built by another extractor
+version, or whose extraction was rejected, are extracted again from the same inputs as the first
+time (the stored bytes and the feed entry kept in ``fetch_state``), validated and merged.
 """
 
 from __future__ import annotations
 
 import os
-import time
-import uuid
-from datetime import UTC, datetime
+from collections.abc import Iterator
 
-from prefect import flow, runtime
+from prefect import flow
+from prefect.utilities.annotations import quote
 
-from flows import tasks
-from flows.report import Stopwatch
+from flows import extract_pool, tasks
 from flows.paths import DEFAULT_DB
+from flows.pipeline import task_runner
+from flows.run import Run, run_scope, summarize
 from transforms.extract import EXTRACTOR_VERSION
-from transforms.pages import PageBatch, page_input_from_raw
+from transforms.pages import stored_page_input
 from transforms.settings import Settings
-from warehouse import staging
-from warehouse.db import open_for_reading
 from warehouse.state import raw_pages_to_reextract
 
 
-@tasks.step(name="read-raw-pages")
-def read_raw_pages(db: str, after_page_id: int | None, settings: Settings, force: bool) -> list[dict]:
-    """The next chunk of stored pages to re-extract."""
-    with open_for_reading(db, settings.lock_timeout_s) as con:
-        return raw_pages_to_reextract(
-            con, after_page_id=after_page_id, limit=settings.chunk_size,
-            extractor_version=EXTRACTOR_VERSION, force=force,
-        )
+@tasks.step(name="extract-stored-pages")
+def extract_stored(pages: list[dict], run_id: str, settings: Settings) -> tasks.ChunkRows:
+    """Extract a chunk of stored pages in the supervised worker pool."""
+    rows = tasks.ChunkRows()
+    for page in extract_pool.extract([stored_page_input(p) for p in pages], run_id, settings):
+        if page.article is not None:
+            rows.articles.append(page.article)
+            rows.tags.extend(page.tags)
+        if page.quarantine is not None:
+            rows.quarantine.append(page.quarantine)
+            rows.unexpected += page.quarantine["is_unexpected"]
+    return rows
+
+
+def _stored_chunks(run: Run, force: bool) -> Iterator[list[dict]]:
+    """The stored pages to re-extract, a chunk at a time (keyset by article_id)."""
+    after = None
+    while True:
+        rows = raw_pages_to_reextract(run.cursor(), after_article_id=after, limit=run.settings.chunk_size,
+                                      extractor_version=EXTRACTOR_VERSION, force=force)
+        if not rows:
+            return
+        if after is None:
+            tasks.prewarm(run.settings)  # only when there is something to re-extract
+        after = rows[-1]["article_id"]
+        yield rows
 
 
 @flow(name="re-extract", log_prints=True)
 def reextract(db: str = DEFAULT_DB, force: bool = False) -> dict:
     """Re-extract stored raw pages into ``fct_articles`` (all of them with ``force``)."""
     settings = Settings.from_env(os.environ)
-    run_id = str(runtime.flow_run.id or uuid.uuid4())
-    clock = Stopwatch()
-    run = staging.new_run_dir(
-        db, run_id,
-        {"flow_name": "re-extract", "started_at": datetime.now(UTC).isoformat(),
-         "parameters": {"db": db, "force": force}},
-    )
-    pages = 0
-    try:
-        after, index = None, 0
-        while True:
-            t = time.monotonic()
-            rows = read_raw_pages(db, after, settings, force)
-            if not rows:
-                break
-            if index == 0:
-                tasks.prewarm(settings)  # only when there is something to re-extract
-            after = rows[-1]["page_id"]
-            batch = PageBatch([page_input_from_raw(r) for r in rows], [], [])
-            t = clock.add("read", t)
-            results = tasks.extract_chunk(batch, settings)
-            t = clock.add("extract", t)
-            tasks.stage_chunk(run, index, batch, results)
-            clock.add("validate+stage", t)
-            pages += len(rows)
-            index += 1
-        tasks.release_workers()
-        t = time.monotonic()
-        loaded = tasks.load(db, run, {"seconds": round(clock.total, 3)}, settings)
-        clock.add("load", t)
-    finally:
-        staging.release(run)
-        tasks.release_workers()
-    summary = {
-        "flow": "re-extract",
-        "run_id": run_id,
-        "pages_read": pages,
-        "articles_new": loaded.articles_new,
-        "articles_updated": loaded.articles_updated,
-        "rows_quarantined": loaded.quarantined,
-        "seconds": round(clock.total, 2),
-        "stage_seconds": {k: round(v, 2) for k, v in clock.seconds.items()},
-        "cpu_seconds": clock.cpu(),
-    }
+    with run_scope("re-extract", db, {"db": db, "force": force}, settings) as run, task_runner(None) as runner:
+        read = [0]
+
+        def counted(chunks):
+            for chunk in chunks:
+                read[0] += len(chunk)
+                yield chunk
+
+        with run.clock.stage("read+extract+stage"):
+            staged = tasks.run_chunks(run, runner, extract_stored, counted(_stored_chunks(run, force)),
+                                      lambda chunk: {"pages": chunk, "run_id": run.run_id, "settings": settings})
+        with run.clock.stage("load"):
+            loaded = tasks.load(quote(run), {"unexpected_errors": staged["unexpected"],
+                                             "seconds": round(run.clock.total, 3)})
+        summary = summarize(run, pages_read=read[0], articles_new=loaded.articles_new,
+                            articles_updated=loaded.articles_updated, rows_quarantined=loaded.quarantined,
+                            unexpected_errors=staged["unexpected"])
     tasks.publish_report(summary)
     return summary

@@ -1,27 +1,35 @@
-"""The run summary: seconds per stage, and the markdown shown as a Prefect artifact."""
+"""The run summary: wall seconds per stage, CPU seconds per process, and the markdown shown as a
+Prefect artifact."""
 
 from __future__ import annotations
 
 import resource
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-SUMMARY_KEYS = ("feeds_polled", "feeds_not_modified", "feeds_failed", "entries_seen", "articles_new",
-                "articles_updated", "rows_quarantined", "recovered_runs", "seconds")
+SUMMARY_KEYS = ("feeds_polled", "feeds_not_modified", "feeds_failed", "entries_seen", "pages_read",
+                "articles_new", "articles_updated", "articles_deferred", "rows_quarantined",
+                "unexpected_errors", "recovered_runs", "seconds")
 
 
 class Stopwatch:
-    """Seconds per stage, for the run summary. Stages that overlap (fetching chunk k+1 while
-    chunk k is extracted) are charged to the step the flow was waiting on."""
+    """Wall seconds per stage, for the run summary. Stages run one after another in the flow,
+    except where a stage says it overlaps (the chunk pipeline fetches, extracts and stages at once:
+    its time is one stage, ``fetch+extract+stage``)."""
 
     def __init__(self):
         self.seconds: dict[str, float] = {}
         self._started = time.monotonic()
         self._cpu_started = _cpu_seconds()
 
-    def add(self, stage: str, since: float) -> float:
-        now = time.monotonic()
-        self.seconds[stage] = self.seconds.get(stage, 0.0) + now - since
-        return now
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.monotonic() - started
 
     @property
     def total(self) -> float:
@@ -49,7 +57,7 @@ def summary_markdown(summary: dict) -> str:
     for key in SUMMARY_KEYS:
         if key in summary:
             lines.append(f"| {key.replace('_', ' ')} | {summary[key]} |")
-    for heading, key in (("stage", "stage_seconds"), ("CPU", "cpu_seconds")):
+    for heading, key in (("stage (wall)", "stage_seconds"), ("process (CPU)", "cpu_seconds")):
         seconds = summary.get(key, {})
         if seconds:
             lines += ["", f"| {heading} | seconds |", "|---|---|"]

@@ -1,20 +1,18 @@
 """The pipeline's Prefect tasks: each is one step that can be retried or re-run alone.
 
 Tasks are thin: network I/O lives in flows.poll/flows.fetch, parsing and normalization in
-transforms, validation in expectations, DuckDB in warehouse. Tasks run per feed batch or per
-article chunk, never per article.
+transforms, validation in flows.validation, DuckDB in warehouse. Tasks run per batch of feeds or
+per chunk of articles, never per article, and large arguments are ``quote()``d past Prefect.
 """
 
 from __future__ import annotations
 
-import logging
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import pyarrow as pa
-from prefect import get_run_logger, task
+from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from flows import extract_pool
@@ -23,63 +21,44 @@ from flows.concurrency import HostGate
 from flows.fetch import fetch_pages
 from flows.httpclient import make_client
 from flows.poll import FeedToPoll, feeds_to_poll, poll_feeds
-from flows.report import summary_markdown
 from flows.robots import RobotsCache
-from transforms.articles import split_results
-from transforms.feedlist import FeedList, FeedSpec, parse_feed_list_file
-from transforms.pages import PageBatch, candidate_from_record, prepare_pages
-from transforms.polls import (
-    EntryCandidate,
-    PollOutcome,
-    PollResponse,
-    finalize_poll_row,
-    interpret_poll,
-)
-from transforms.select import count_new_per_feed, entry_rows, new_articles
+from flows.run import Run, logger
+from transforms.contracts import bound_values
+from transforms.feedlist import FeedList, FeedSpec, parse_feed_list_text
+from transforms.pages import fetch_reject, page_input
+from transforms.polls import EntryCandidate, PolledFeed, poll_row
+from transforms.select import Selection, candidate_from_queue, entry_rows, queue_rows, select_articles
 from transforms.settings import Settings
 from warehouse import staging
-from warehouse.db import open_for_reading, open_migrated
+from warehouse.db import load_lock
 from warehouse.load import LoadStats, load_run
-from warehouse.publish import publish
-from warehouse.staging import RunDir
-from warehouse.state import known_article_ids, read_feed_state, retryable_entries
+from warehouse.state import queued_entries, read_feed_state, settled_article_ids
 
 step = task(cache_policy=NO_CACHE, log_prints=False)
-
-
-def _logger():
-    try:
-        return get_run_logger()
-    except Exception:  # called outside a flow run (tests of a single step)
-        return logging.getLogger("feedhouse")
 
 
 @step(name="read-feed-list")
 def read_feed_list(path: str) -> FeedList:
     """Read and parse the feed list (TOML or OPML)."""
-    return parse_feed_list_file(Path(path).read_text(encoding="utf-8"))
+    return parse_feed_list_text(Path(path).read_text(encoding="utf-8"))
 
 
 @step(name="recover-staged-runs")
-def recover_staged_runs(db: str, current_run_id: str, settings: Settings) -> list[LoadStats]:
-    """Load runs that were staged but never loaded (crash, locked warehouse)."""
-    pending = staging.pending_runs(db, exclude=current_run_id)
-    if not pending:
-        return []
+def recover_staged_runs(run: Run) -> list[LoadStats]:
+    """Load runs that were staged but never loaded (crash, failed load)."""
+    pending = staging.pending_runs(run.wh.staging_root, exclude=run.run_id)
     out = []
-    with open_migrated(db, settings.lock_timeout_s) as con:
-        for run in pending:
-            _logger().warning("loading staged run %s left by an earlier run", run.run_id)
-            out.append(load_run(con, run, status="recovered"))
-        publish(con, db)
+    for staged in pending:
+        logger().warning("loading staged run %s left by an earlier run", staged.run_id)
+        with load_lock(run.wh, run.settings.lock_timeout_s):
+            out.append(load_run(run.cursor(), staged, run.settings, status="recovered"))
     return out
 
 
 @step(name="read-feed-state")
 def read_state(
-    db: str,
+    run: Run,
     specs: list[FeedSpec] | tuple[FeedSpec, ...],
-    settings: Settings,
     all_feeds: bool = False,
     feed_urls: list[str] | None = None,
     statuses: list[str] | None = None,
@@ -91,9 +70,9 @@ def read_state(
     if feed_urls:
         listed = {s.url: s for s in specs}
         specs = [listed.get(url) or FeedSpec(url=url) for url in feed_urls]
-    feeds = feeds_to_poll(specs, {})
-    with open_for_reading(db, settings.lock_timeout_s) as con:
-        state = read_feed_state(con, [f.feed_id for f in feeds])
+    from transforms.ids import stable_id
+
+    state = read_feed_state(run.cursor(), [stable_id(s.url) for s in specs])
     feeds = feeds_to_poll(specs, state)
     if statuses:
         feeds = [f for f in feeds if f.state.status in statuses and f.feed_id in state]
@@ -101,192 +80,185 @@ def read_state(
     forced = all_feeds or bool(feed_urls) or bool(statuses)
     due = feeds if forced else [f for f in feeds if f.is_due(now)]
     if len(due) < len(feeds):
-        _logger().info("%d of %d feeds are not due yet (use --all to poll them anyway)",
-                       len(feeds) - len(due), len(feeds))
+        logger().info("%d of %d feeds are not due yet (use --all to poll them anyway)", len(feeds) - len(due), len(feeds))
     return due
-
-
-@step(name="poll-feeds")
-def poll(feeds: list[FeedToPoll], settings: Settings) -> list[PollResponse]:
-    """Conditional GET of every feed (network only)."""
-    with make_client(settings) as client:
-        responses = poll_feeds(client, feeds, settings)
-    log = _logger()
-    for r in responses:
-        if r.error:
-            log.warning("poll %s failed: %s", r.feed_url, r.error)
-    return responses
-
-
-@step(name="parse-feeds")
-def parse(responses: list[PollResponse], run_id: str, settings: Settings) -> list[PollOutcome]:
-    """Parse changed feed bodies into entry candidates (pure)."""
-    outcomes = [interpret_poll(r, run_id, settings) for r in responses]
-    log = _logger()
-    for o in outcomes:
-        row = o.poll_row
-        if row["parse_warning"]:
-            log.warning("feed %s is malformed but usable: %s", row["feed_url"], row["parse_warning"])
-        if row["error"] and row["http_status"] and row["http_status"] < 400:
-            log.warning("feed %s unusable: %s", row["feed_url"], row["error"])
-    return outcomes
-
-
-@dataclass
-class Selection:
-    """Articles to fetch this run: new entries plus transient failures being retried."""
-
-    to_fetch: list[EntryCandidate]
-    known: set[int]
-    retried: list[EntryCandidate]
-
-
-@step(name="select-new-entries")
-def select_new(db: str, outcomes: list[PollOutcome], settings: Settings) -> Selection:
-    """Dedup candidates by canonical URL and drop articles the warehouse already has; add
-    pages whose earlier fetch failed transiently (retried even if their feed is unchanged)."""
-    candidates = [c for o in outcomes for c in o.candidates]
-    now = datetime.now(UTC)
-    with open_for_reading(db, settings.lock_timeout_s) as con:
-        known = known_article_ids(con, sorted({c.article_id for c in candidates}))
-        records = retryable_entries(con, settings.max_fetch_attempts, settings.chunk_size * 5)
-    new = new_articles(candidates, known)
-    listed = {c.article_id for c in candidates}
-    retries = [c for c in (candidate_from_record(r, now) for r in records) if c and c.article_id not in listed]
-    if retries:
-        _logger().info("retrying %d page(s) whose fetch failed transiently before", len(retries))
-    return Selection(new + retries, known, retries)
 
 
 _per_run: dict[str, tuple[httpx.Client, RobotsCache]] = {}
 
 
-def _run_resources(run_id: str, settings: Settings) -> tuple[httpx.Client, RobotsCache]:
-    """The run's pooled HTTP client (keep-alive across chunks) and robots.txt cache."""
+def run_resources(run_id: str, settings: Settings) -> tuple[httpx.Client, RobotsCache]:
+    """This process's pooled HTTP client for the run (keep-alive across chunks and tasks) and its
+    robots.txt cache. A worker process keeps only its latest run's."""
     if run_id not in _per_run:
+        for old in list(_per_run):
+            forget_run(old)
         _per_run[run_id] = (make_client(settings), RobotsCache(settings))
     return _per_run[run_id]
 
 
 def forget_run(run_id: str) -> None:
-    """Close the run's HTTP client and drop its robots.txt cache when the run ends."""
+    """Close the run's HTTP client and drop its robots.txt cache."""
     resources = _per_run.pop(run_id, None)
     if resources:
         resources[0].close()
 
 
-@step(name="fetch-pages")
-def fetch_chunk(run_id: str, candidates: list[EntryCandidate], settings: Settings) -> PageBatch:
-    """Fetch one chunk of article pages (network only)."""
-    gate = HostGate(settings.per_host_concurrency, settings.per_host_delay_s)
-    client, robots = _run_resources(run_id, settings)
-    responses = fetch_pages(client, candidates, settings, gate, robots)
-    batch = prepare_pages(responses)
-    checkpoint("fetch")
-    log = _logger()
-    for q in batch.quarantine:
-        log.warning("fetch %s: %s", q["source_url"], q["reason"])
-    return batch
+@step(name="poll-feeds")
+def poll(feeds: list[FeedToPoll], run_id: str, settings: Settings) -> list[PolledFeed]:
+    """Conditional GET and interpretation of a batch of feeds, each behind its own boundary."""
+    client, _ = run_resources(run_id, settings)
+    log = logger()
+    polled = poll_feeds(client, feeds, run_id, settings, log)
+    for p in polled:
+        if p.error:
+            log.warning("feed %s: %s", p.response.feed_url, p.error)
+        elif p.parse_warning:
+            log.warning("feed %s is malformed but usable: %s", p.response.feed_url, p.parse_warning)
+    return polled
 
 
-@step(name="extract-articles")
-def extract_chunk(batch: PageBatch, settings: Settings) -> tuple[list, list[dict]]:
-    """Extract and normalize one chunk in the process pool; returns the results and, for
-    freshly fetched pages, their stored-body columns (hash, size, gzip), made in the pool too."""
-    if batch.raw_pages:
-        compress = ["body_gzip" not in row for row in batch.raw_pages]
-        extracted = extract_pool.extract_fetched(batch.inputs, settings, compress)
-    else:  # re-extraction from stored pages: the bodies are stored already
-        extracted = extract_pool.extract_pages(batch.inputs, settings), []
-    checkpoint("extract")
-    return extracted
-
-
-@step(name="validate-and-stage-chunk")
-def stage_chunk(run: RunDir, index: int, batch: PageBatch, extracted: tuple[list, list[dict]]) -> None:
-    """Validate a chunk's articles with GX and write the chunk to staging atomically."""
-    from flows.validation import validate_rows  # pandas + GX: only runs that stage rows need them
-
-    at = datetime.now(UTC)
-
-    results, bodies = extracted
-    raw_pages = [{**row, **body} for row, body in zip(batch.raw_pages, bodies, strict=True)]
-    articles, tags, rejects = split_results(results, at)
-    good, invalid = validate_rows("stg_articles", articles, at)
-    valid_ids = set(good.column("article_id").to_pylist())
-    tags = [t for t in tags if t["article_id"] in valid_ids]
-    good_tags, bad_tags = validate_rows("stg_article_tags", tags, at)
-    quarantine = batch.quarantine + rejects + invalid + bad_tags
-    log = _logger()
-    for q in rejects + invalid:
-        log.warning("%s %s: %s", q["stage"], q["source_url"], q["reason"])
-    staging.write_chunk(
-        run,
-        index,
-        {
-            "stg_raw_pages": staging.to_table("stg_raw_pages", raw_pages),
-            "stg_articles": good,
-            "stg_article_tags": good_tags,
-            "stg_quarantine": staging.to_table("stg_quarantine", quarantine),
-        },
-    )
+@step(name="select-articles")
+def select(run: Run, polled: list[PolledFeed]) -> Selection:
+    """New articles of the polled feeds (dedup by canonical URL, minus what the warehouse has
+    settled), then due pages from the fetch queue, within the run's caps."""
+    candidates = [c for p in polled for c in p.candidates]
+    now = datetime.now(UTC)
+    con = run.cursor()
+    settled = settled_article_ids(con, sorted({c.article_id for c in candidates}))
+    queued = [candidate_from_queue(row, now) for row in queued_entries(con, now, run.settings.max_pages_per_run)]
+    selection = select_articles(candidates, settled, queued, max_entries_per_feed=run.settings.max_entries_per_feed,
+                                max_pages_per_run=run.settings.max_pages_per_run)
+    if selection.queued_taken:
+        logger().info("fetching %d page(s) from the queue (deferred earlier, or retried after a transient failure)",
+                      selection.queued_taken)
+    if selection.deferred:
+        logger().warning("%d new article(s) over the caps (%d per feed, %d per run) wait for the next run",
+                         len(selection.deferred), run.settings.max_entries_per_feed, run.settings.max_pages_per_run)
+    return selection
 
 
 @dataclass
-class PollTables:
-    """A run's poll rows, validated feed entries and poll/parse rejects, ready to stage."""
+class ChunkRows:
+    """One chunk's rows, complete: built where the pages were fetched and extracted."""
 
-    tables: dict[str, pa.Table]
-    counts: dict[str, int]
+    articles: list[dict] = field(default_factory=list)
+    tags: list[dict] = field(default_factory=list)
+    raw_pages: list[dict] = field(default_factory=list)
+    quarantine: list[dict] = field(default_factory=list)
+    unexpected: int = 0
 
 
-@step(name="validate-feed-polls")
-def check_polls(outcomes: list[PollOutcome], selection: Selection, settings: Settings) -> PollTables:
-    """Build the poll rows (with per-feed new counts and next schedule) and GX-validate the feed
-    entries. Runs beside the last chunk's extraction; written by :func:`stage_polls`."""
+@step(name="fetch-and-extract")
+def process_chunk(candidates: list[EntryCandidate], run_id: str, settings: Settings) -> ChunkRows:
+    """Fetch a chunk of pages, then extract each in the supervised worker pool: every page
+    behind its own boundary. Runs in the flow process or on a Dask worker alike."""
+    client, robots = run_resources(run_id, settings)
+    log = logger()
+    gate = HostGate(settings.per_host_concurrency, settings.per_host_delay_s)
+    responses = fetch_pages(client, candidates, settings, gate, robots, log)
+    checkpoint("fetch")
+    rows = ChunkRows()
+    inputs = []
+    for r in responses:
+        page = page_input(r)
+        if page is None:
+            rows.quarantine.append(fetch_reject(r, run_id))
+            rows.unexpected += r.is_unexpected
+            log.warning("fetch %s: %s", r.candidate.entry.canonical_url, r.error or "empty body")
+        else:
+            inputs.append(page)
+    for page in extract_pool.extract(inputs, run_id, settings):
+        if page.article is not None:
+            rows.articles.append(page.article)
+            rows.tags.extend(page.tags)
+        if page.raw_page is not None:
+            rows.raw_pages.append(page.raw_page)
+        if page.quarantine is not None:
+            rows.quarantine.append(page.quarantine)
+            rows.unexpected += page.quarantine["is_unexpected"]
+            log.warning("extract %s: %s", page.quarantine["source_url"], page.quarantine["reason"])
+            if page.traceback:
+                log.error("unexpected error extracting %s (isolated: only this page fails)\n%s",
+                          page.quarantine["source_url"], page.traceback)
+    checkpoint("extract")
+    return rows
+
+
+@step(name="validate-and-stage-chunk")
+def stage_chunk(run: Run, index: int, rows: ChunkRows) -> dict[str, int]:
+    """GX-validate a chunk's articles and tags; write the chunk to staging atomically."""
     from flows.validation import validate_rows  # pandas + GX: only runs that stage rows need them
 
     at = datetime.now(UTC)
-    candidates = [c for o in outcomes for c in o.candidates]
-    new_per_feed = count_new_per_feed(candidates, selection.known)
-    polls = [finalize_poll_row(o, new_per_feed.get(o.poll_row["feed_id"], 0), settings) for o in outcomes]
-    entries, invalid = validate_rows("stg_feed_entries", entry_rows(candidates + selection.retried), at)
-    quarantine = [q for o in outcomes for q in o.quarantine] + invalid
-    return PollTables(
-        tables={
-            "stg_feed_polls": staging.to_table("stg_feed_polls", polls),
-            "stg_feed_entries": entries,
-            "stg_quarantine": staging.to_table("stg_quarantine", quarantine),
-        },
-        counts={
-            "feeds_polled": len(polls),
-            "feeds_not_modified": sum(1 for p in polls if p["is_not_modified"]),
-            "feeds_failed": sum(1 for p in polls if p["error"]),
-            "entries_seen": sum(p["entries_seen"] for p in polls),
-            "quarantined": len(quarantine),
-        },
-    )
+    parameters = bound_values(run.settings, at)
+    articles, invalid = validate_rows("stg_articles", rows.articles, run.run_id, at, parameters)
+    valid_ids = set(articles.column("article_id").to_pylist())
+    tags, bad_tags = validate_rows("stg_article_tags", [t for t in rows.tags if t["article_id"] in valid_ids],
+                                   run.run_id, at, parameters)
+    for q in invalid:
+        logger().warning("validate %s: %s", q["source_url"], q["reason"])
+    staging.write_chunk(run.staged, index, {
+        "stg_raw_pages": staging.to_table("stg_raw_pages", rows.raw_pages),
+        "stg_articles": articles,
+        "stg_article_tags": tags,
+        "stg_quarantine": staging.to_table("stg_quarantine", rows.quarantine + invalid + bad_tags),
+    })
+    return {"articles": articles.num_rows, "unexpected": rows.unexpected}
 
 
-@step(name="stage-feed-polls")
-def stage_polls(run: RunDir, polls: PollTables) -> dict:
-    """Write the poll tables into the run's staging directory, after every chunk: a run that
-    crashes earlier leaves no poll rows, so its feeds stay due and are polled again at once."""
-    for name, table in polls.tables.items():
-        staging.write_table(run.path, name, table)
-    return dict(polls.counts)
+def run_chunks(run: Run, runner, task, chunks, parameters) -> dict[str, int]:
+    """The chunk pipeline: ``task`` turns each chunk into its rows on the runner (at most a few
+    chunks in flight), and each chunk is validated and staged here as soon as it is ready, in
+    order. Returns the staged totals."""
+    from flows.pipeline import in_order, window_for
+    from prefect.utilities.annotations import quote
+
+    totals = {"articles": 0, "unexpected": 0}
+    for index, rows in in_order(runner, task, chunks, parameters, window=window_for(runner)):
+        for key, value in stage_chunk(quote(run), index, quote(rows)).items():
+            totals[key] += value
+    return totals
+
+
+@step(name="stage-polls")
+def stage_polls(run: Run, polled: list[PolledFeed], selection: Selection) -> dict[str, int]:
+    """Build each poll's row (now that selection knows its new entries), validate the feed
+    entries, and stage the poll tables and the fetch queue. Written after every chunk: a run that
+    dies earlier leaves its feeds due, and they are polled again at once."""
+    from flows.validation import validate_rows
+
+    at = datetime.now(UTC)
+    polls = [poll_row(p, run.run_id, selection.new_per_feed.get(p.feed_id, 0),
+                      selection.deferred_per_feed.get(p.feed_id, 0), run.settings) for p in polled]
+    candidates = [c for p in polled for c in p.candidates]
+    entries, invalid = validate_rows("stg_feed_entries", entry_rows(candidates + list(selection.fetch)),
+                                     run.run_id, at, bound_values(run.settings, at))
+    rejects = [q for p in polled for q in p.quarantine] + invalid
+    for name, table in {
+        "stg_feed_polls": staging.to_table("stg_feed_polls", polls),
+        "stg_feed_entries": entries,
+        "stg_fetch_queue": staging.to_table("stg_fetch_queue", queue_rows(selection, at)),
+        "stg_quarantine": staging.to_table("stg_quarantine", rejects),
+    }.items():
+        staging.write_table(run.staged.path, name, table)
+    return {
+        "feeds_polled": len(polls),
+        "feeds_not_modified": sum(p["is_not_modified"] for p in polls),
+        "feeds_failed": sum(p["error"] is not None for p in polls),
+        "entries_seen": sum(p["entries_seen"] for p in polls),
+        "unexpected": sum(p["is_unexpected"] for p in polls),
+    }
 
 
 @step(name="load-warehouse")
-def load(db: str, run: RunDir, counts: dict, settings: Settings) -> LoadStats:
-    """Mark the run completely staged, then load it in one transaction."""
-    manifest = run.manifest()
+def load(run: Run, counts: dict) -> LoadStats:
+    """Mark the run completely staged, then load it in one commit."""
+    manifest = run.staged.manifest()
     manifest.update(complete=True, counts=counts)
-    run.write_manifest(manifest)
-    with open_migrated(db, settings.lock_timeout_s) as con:
-        stats = load_run(con, run, before_commit=lambda: checkpoint("load"))
-        publish(con, db)  # readers see this load from now on
-        return stats
+    run.staged.write_manifest(manifest)
+    with load_lock(run.wh, run.settings.lock_timeout_s):
+        return load_run(run.cursor(), run.staged, run.settings, before_commit=lambda: checkpoint("load"))
 
 
 @step(name="publish-report")
@@ -294,26 +266,19 @@ def publish_report(summary: dict) -> None:
     """The run's summary as a Prefect markdown artifact (shown in the UI) and in the log."""
     from prefect.artifacts import create_markdown_artifact
 
-    markdown = summary_markdown(summary)
+    from flows.report import summary_markdown
+
     try:
-        create_markdown_artifact(markdown=markdown, key=f"{summary.get('flow', 'ingest')}-summary",
+        create_markdown_artifact(markdown=summary_markdown(summary), key=f"{summary['flow']}-summary",
                                  description="feeds polled, articles loaded, quarantined, seconds per stage")
     except Exception as exc:  # the report must never fail a run that loaded its data
-        _logger().warning("could not publish the run report artifact: %s", exc)
-    _logger().info("run summary: %s", {k: v for k, v in summary.items() if k != "stage_seconds"})
-
-
-def release_workers() -> None:
-    """Stop the extraction workers once a run has extracted everything: the load does not need
-    them, and a run's peak memory is then the larger of extraction and load, not their sum. (A
-    served deployment runs each flow run in its own process, so there is no pool to keep.)"""
-    extract_pool.shutdown()
+        logger().warning("could not publish the run report artifact: %s", exc)
+    logger().info("run summary: %s", {k: v for k, v in summary.items() if k != "stage_seconds"})
 
 
 def prewarm(settings: Settings) -> None:
     """Get extraction and validation ready while the first pages download: start the extraction
-    workers (their imports and models) and, in a background thread, great-expectations. Both take
-    seconds of CPU that would otherwise stall the first chunk."""
+    workers (their imports and models) and, in a background thread, great-expectations."""
     from flows.validation import prewarm_validation
 
     extract_pool.prestart(settings)

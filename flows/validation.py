@@ -1,8 +1,9 @@
-"""Validation of staged rows with the great-expectations suites in ``expectations/``."""
+"""Validation of staged rows with the great-expectations suites derived from the contracts."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from datetime import datetime
 
 import pandas as pd
@@ -13,8 +14,10 @@ from transforms.quarantine import quarantine_row
 from warehouse import staging
 
 
-def validate_rows(name: str, rows: list[dict], at: datetime) -> tuple[pa.Table, list[dict]]:
-    """GX-validate rows for the staging table ``name`` against the suite of the same name.
+def validate_rows(
+    name: str, rows: list[dict], run_id: str, at: datetime, parameters: Mapping[str, object]
+) -> tuple[pa.Table, list[dict]]:
+    """GX-validate rows for the staging table ``name`` against its suite.
 
     Returns the valid rows as Arrow (staging schema) and a quarantine row per invalid one. A
     failed table-level expectation (wrong columns, say) raises :class:`BatchValidationError`:
@@ -23,23 +26,26 @@ def validate_rows(name: str, rows: list[dict], at: datetime) -> tuple[pa.Table, 
     if not rows:  # nothing to check; spares a no-op run the great-expectations import
         return staging.to_table(name, []), []
     frame = staging.to_table(name, rows).to_pandas()
-    report = validate_frame(name, frame)
+    report = validate_frame(name, frame, parameters)
     if report.batch_failures:
-        raise BatchValidationError(
-            f"{name}: batch failed validation, load stopped: " + "; ".join(report.batch_failures)
-        )
+        raise BatchValidationError(report)
     good, bad = split_valid(frame, report)
-    rejects = _rejects(bad, at) if len(bad) else []
-    return pa.Table.from_pandas(good, schema=staging.SCHEMAS[name], preserve_index=False), rejects
+    # only a rejected article fails its page (fetch_state); a bad tag or feed entry does not
+    rejects = _rejects(bad, run_id, at, fails_page=name == "stg_articles") if len(bad) else []
+    return pa.Table.from_pandas(good, schema=staging.schema(name), preserve_index=False), rejects
 
 
-def _rejects(bad: pd.DataFrame, at: datetime) -> list[dict]:
+def _rejects(bad: pd.DataFrame, run_id: str, at: datetime, fails_page: bool) -> list[dict]:
     rejects = []
     for row in bad.drop(columns=["text"], errors="ignore").to_dict("records"):
         reason = f"failed expectations: {row.pop('failed_expectations')}"
-        source = row.get("canonical_url")
         record = {k: v for k, v in row.items() if not (isinstance(v, float) and pd.isna(v))}
-        rejects.append(quarantine_row("validate", source, reason, record, at=at))
+        article_id = record.get("article_id")
+        rejects.append(quarantine_row(
+            "validate", record.get("canonical_url"), reason, record, run_id=run_id, at=at,
+            article_id=int(article_id) if article_id is not None and fails_page else None,
+            feed_id=int(record["feed_id"]) if record.get("feed_id") is not None else None,
+        ))
     return rejects
 
 

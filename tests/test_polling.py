@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from flows.ingest import ingest
-from transforms.feedlist import FeedList, FeedSpec, parse_feed_list_file, parse_opml, to_opml, to_toml
+from transforms.feedlist import FeedList, FeedSpec, parse_feed_list_text, parse_opml, to_opml, to_toml
 from transforms.schedule import PollState, header_delay_seconds, next_poll, sy_seconds, ttl_seconds
 from transforms.settings import Settings
 
@@ -86,8 +86,8 @@ def test_opml_round_trip():
     ))
     text = to_opml(feeds.feeds)
     assert parse_opml(text).feeds == feeds.feeds
-    assert parse_feed_list_file(to_toml(feeds)).feeds == feeds.feeds
-    assert parse_feed_list_file(text).feeds == feeds.feeds  # --feeds accepts OPML directly
+    assert parse_feed_list_text(to_toml(feeds)).feeds == feeds.feeds
+    assert parse_feed_list_text(text).feeds == feeds.feeds  # --feeds accepts OPML directly
 
 
 def test_opml_folders_become_tags_and_entities_are_not_expanded():
@@ -123,7 +123,7 @@ def test_transient_page_failure_is_retried_even_when_the_feed_is_unchanged(tmp_p
 @pytest.mark.parametrize("bad", ['[settings]\nnot_a_setting = 1\n[[feeds]]\nurl = "http://a.example/"\n'])
 def test_unknown_settings_in_a_feed_list_are_rejected(bad):
     with pytest.raises(ValueError, match="unknown settings: not_a_setting"):
-        Settings.from_env({}, parse_feed_list_file(bad).settings)
+        Settings.from_env({}, parse_feed_list_text(bad).settings)
 
 
 def test_host_gate_limits_concurrency_and_spaces_requests_per_host():

@@ -6,6 +6,7 @@ pure, so re-extracting from stored raw pages gives the same rows as the first ru
 
 from __future__ import annotations
 
+import gzip
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -14,14 +15,15 @@ from transforms.authors import clean_author
 from transforms.charset import decode_html
 from transforms.dates import date_id, parse_date_text
 from transforms.extract import EXTRACTOR_VERSION, extract_main
-from transforms.ids import content_hash, stable_id
+from transforms.ids import bytes_hash, content_hash, stable_id
+from transforms.quarantine import quarantine_row, unexpected_reason
 from transforms.settings import Settings
 from transforms.urls import site_domain
 
 
 @dataclass(frozen=True)
 class PageInput:
-    """A fetched page plus what its feed entry said about it."""
+    """A fetched page plus what its feed entry said about it: everything extraction needs."""
 
     canonical_url: str
     url: str  # final URL after redirects
@@ -34,6 +36,14 @@ class PageInput:
     entry_author: str | None = None
     entry_categories: tuple[str, ...] = field(default_factory=tuple)
     feed_language: str | None = None
+    feed_id: int | None = None
+    # set for a page fetched this run, whose bytes go to raw_pages; None when re-extracting
+    http_status: int | None = None
+    body_gzip: bytes | None = None  # the body exactly as the server gzip-encoded it, if it did
+
+    @property
+    def article_id(self) -> int:
+        return stable_id(self.canonical_url)
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,19 @@ class ArticleResult:
     article: dict | None
     tags: tuple[dict, ...] = ()  # stg_article_tags rows
     rejection: str | None = None
+
+
+@dataclass(frozen=True)
+class PageRows:
+    """Everything one page contributes to the staged tables, built whole where it is extracted:
+    its article and tag rows, or the reason it has none, and its raw-page row."""
+
+    article_id: int
+    article: dict | None = None
+    tags: tuple[dict, ...] = ()
+    raw_page: dict | None = None
+    quarantine: dict | None = None
+    traceback: str | None = None  # of an unexpected error, for the run's log
 
 
 @cache
@@ -75,11 +98,16 @@ def _tags(page: PageInput, categories: tuple[str, ...], settings: Settings):
     return tuple(list(tags.items())[: settings.max_tags_per_article])
 
 
-def process_page(page: PageInput, settings: Settings | None = None) -> ArticleResult:
-    """Decode, extract and normalize one page."""
+def process_page(page: PageInput, settings: Settings | None = None, steps: list[str] | None = None) -> ArticleResult:
+    """Decode, extract and normalize one page. ``steps`` records the step in progress, so an
+    error can say where it happened."""
     settings = settings or Settings()
+    steps = steps if steps is not None else []
+    steps.append("decode")
     html, _encoding = decode_html(page.body, page.content_type)
+    steps.append("extract")
     extracted = extract_main(html, page.url)
+    steps.append("normalize")
     if extracted is None or not extracted.text:
         return ArticleResult(
             page.canonical_url, None,
@@ -124,18 +152,56 @@ def process_page(page: PageInput, settings: Settings | None = None) -> ArticleRe
     return ArticleResult(page.canonical_url, article, tags=tags)
 
 
-def split_results(
-    results: list[ArticleResult], at: datetime
-) -> tuple[list[dict], list[dict], list[dict]]:
-    """Extraction results → (``stg_articles`` rows, ``stg_article_tags`` rows, rejects)."""
-    from transforms.quarantine import quarantine_row
+def page_rows(page: PageInput, run_id: str, settings: Settings, at: datetime) -> PageRows:
+    """One page → its staged rows. Nothing the page contains can raise out of here: an exception
+    in decoding, extraction or normalization becomes the page's quarantine row."""
+    raw = raw_page_row(page) if page.http_status is not None else None
+    steps: list[str] = []
+    try:
+        result = process_page(page, settings, steps)
+    except Exception as exc:  # the page's own fault or a library bug: it costs only this page
+        import traceback
 
-    articles, tags, rejects = [], [], []
-    for r in results:
-        if r.article is None:
-            record = {"article_id": stable_id(r.canonical_url), "canonical_url": r.canonical_url}
-            rejects.append(quarantine_row("extract", r.canonical_url, r.rejection or "no article", record, at=at))
-            continue
-        articles.append(r.article)
-        tags.extend(r.tags)
-    return articles, tags, rejects
+        step = steps[-1] if steps else "extract"
+        reason = unexpected_reason(f"extract ({step})", exc)
+        return rejected_page(page, run_id, reason, at, raw_page=raw, is_unexpected=True,
+                             traceback=traceback.format_exc())
+    if result.article is None:
+        return rejected_page(page, run_id, result.rejection or "no article", at, raw_page=raw)
+    return PageRows(page.article_id, result.article, result.tags, raw)
+
+
+def rejected_page(
+    page: PageInput,
+    run_id: str,
+    reason: str,
+    at: datetime,
+    *,
+    raw_page: dict | None = None,
+    is_unexpected: bool = False,
+    traceback: str | None = None,
+) -> PageRows:
+    """A page with no article: its extract-stage quarantine row (and its raw page, kept)."""
+    row = quarantine_row(
+        "extract", page.canonical_url, reason,
+        {"article_id": page.article_id, "canonical_url": page.canonical_url, "final_url": page.url},
+        run_id=run_id, at=at, article_id=page.article_id, feed_id=page.feed_id, is_unexpected=is_unexpected,
+    )
+    return PageRows(page.article_id, raw_page=raw_page, quarantine=row, traceback=traceback)
+
+
+def raw_page_row(page: PageInput) -> dict:
+    """The page's ``stg_raw_pages`` row: its bytes gzip-compressed (the server's own gzip when it
+    sent exactly these bytes gzip-encoded; else level 1: fast, and pages are kept, not shipped)."""
+    body_gzip = page.body_gzip or gzip.compress(page.body, compresslevel=1, mtime=0)
+    return {
+        "article_id": page.article_id,
+        "canonical_url": page.canonical_url,
+        "final_url": page.url,
+        "http_status": page.http_status,
+        "content_type": page.content_type,
+        "fetched_at": page.fetched_at,
+        "body_sha256": bytes_hash(page.body),
+        "body_bytes": len(page.body),
+        "body_gzip": body_gzip,
+    }

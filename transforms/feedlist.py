@@ -54,10 +54,10 @@ def _dedup(specs: list[FeedSpec]) -> tuple[FeedSpec, ...]:
 
 def parse_feed_list(text: str) -> list[FeedSpec]:
     """Parse a TOML feed list; duplicate URLs are merged (first one wins)."""
-    return list(parse_feed_list_file(text).feeds)
+    return list(parse_feed_list_text(text).feeds)
 
 
-def parse_feed_list_file(text: str) -> FeedList:
+def parse_feed_list_text(text: str) -> FeedList:
     """Parse a feed list in TOML or OPML (detected from the content)."""
     if text.lstrip().startswith("<"):
         return parse_opml(text)

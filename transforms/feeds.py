@@ -92,6 +92,7 @@ def parse_feed(
     body: bytes,
     content_type: str | None = None,
     settings: Settings | None = None,
+    base_url: str | None = None,
 ) -> ParsedFeed:
     """Parse a feed body. Malformed feeds that still yield entries are used, with the
     parser's complaint kept in ``bozo_reason``; a body with no feed in it gets ``error``."""

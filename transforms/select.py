@@ -1,31 +1,28 @@
-"""Which entries are new articles: dedup by canonical URL across and within feeds."""
+"""Which articles a run fetches: dedup by canonical URL, drop what the warehouse settled, cap.
+
+Two caps bound a run's page work: ``max_entries_per_feed`` new entries from any one feed, and
+``max_pages_per_run`` pages in all. What a cap holds back is never dropped: it goes into the
+fetch queue as *deferred* and later runs fetch it (after the fresh entries of their own polls).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from transforms.polls import EntryCandidate
 
 
-def entry_rows(candidates: Iterable[EntryCandidate]) -> list[dict]:
-    """``stg_feed_entries`` rows, one per (feed, article): duplicate GUIDs or the same link
-    twice in one feed collapse to the first entry."""
-    rows: dict[tuple[int, int], dict] = {}
-    for c in candidates:
-        key = (c.feed_id, c.article_id)
-        if key in rows:
-            continue
-        rows[key] = {
-            "feed_id": c.feed_id,
-            "article_id": c.article_id,
-            "canonical_url": c.entry.canonical_url,
-            "entry_id": c.entry.entry_id,
-            "entry_url": c.entry.link,
-            "entry_title": c.entry.title,
-            "entry_published_at": c.entry.published_at,
-            "seen_at": c.seen_at,
-        }
-    return list(rows.values())
+@dataclass(frozen=True)
+class Selection:
+    """Articles to fetch this run and the ones held back by a cap."""
+
+    fetch: tuple[EntryCandidate, ...]  # fresh entries first, then the queue (deferred, retries)
+    deferred: tuple[EntryCandidate, ...]  # new this run, over a cap: queued for later runs
+    new_per_feed: dict[int, int] = field(default_factory=dict)  # entries pointing at unknown articles
+    deferred_per_feed: dict[int, int] = field(default_factory=dict)
+    queued_taken: int = 0  # of ``fetch``, how many came from the queue
 
 
 def unique_articles(candidates: Iterable[EntryCandidate]) -> dict[int, EntryCandidate]:
@@ -36,23 +33,102 @@ def unique_articles(candidates: Iterable[EntryCandidate]) -> dict[int, EntryCand
     return found
 
 
-def new_articles(
-    candidates: Iterable[EntryCandidate], known_ids: set[int]
-) -> list[EntryCandidate]:
-    """Articles to fetch: listed by some feed, not yet loaded nor permanently rejected."""
-    return [c for aid, c in unique_articles(candidates).items() if aid not in known_ids]
+def select_articles(
+    candidates: Iterable[EntryCandidate],
+    settled: set[int],
+    queued: Iterable[EntryCandidate],
+    *,
+    max_entries_per_feed: int,
+    max_pages_per_run: int,
+) -> Selection:
+    """``candidates``: this run's feed entries; ``settled``: article ids the warehouse will not
+    fetch again (loaded, or failed for good); ``queued``: pending and retryable articles from the
+    fetch queue, oldest first."""
+    candidates = list(candidates)
+    fresh = [c for aid, c in unique_articles(candidates).items() if aid not in settled]
+    taken, deferred, per_feed = [], [], {}
+    for c in fresh:
+        per_feed[c.feed_id] = per_feed.get(c.feed_id, 0) + 1
+        over = per_feed[c.feed_id] > max_entries_per_feed or len(taken) >= max_pages_per_run
+        (deferred if over else taken).append(c)
+    fresh_ids = {c.article_id for c in fresh}
+    room = max(0, max_pages_per_run - len(taken))
+    from_queue = [c for c in queued if c.article_id not in fresh_ids][:room]
+    deferred_per_feed: dict[int, int] = {}
+    for c in deferred:
+        deferred_per_feed[c.feed_id] = deferred_per_feed.get(c.feed_id, 0) + 1
+    return Selection(
+        fetch=tuple(taken + from_queue),
+        deferred=tuple(deferred),
+        new_per_feed=count_new_per_feed(candidates, settled),
+        deferred_per_feed=deferred_per_feed,
+        queued_taken=len(from_queue),
+    )
 
 
-def count_new_per_feed(
-    candidates: Iterable[EntryCandidate], known_ids: set[int]
-) -> dict[int, int]:
-    """Per feed, how many of its entries point at an article we did not have."""
+def count_new_per_feed(candidates: Iterable[EntryCandidate], settled: set[int]) -> dict[int, int]:
+    """Per feed, how many of its entries point at an article the warehouse had not settled."""
     counts: dict[int, int] = {}
-    seen: set[tuple[int, int]] = set()
-    for c in candidates:
-        if (c.feed_id, c.article_id) in seen:
-            continue
-        seen.add((c.feed_id, c.article_id))
-        if c.article_id not in known_ids:
-            counts[c.feed_id] = counts.get(c.feed_id, 0) + 1
+    for feed_id, article_id in {(c.feed_id, c.article_id) for c in candidates}:
+        if article_id not in settled:
+            counts[feed_id] = counts.get(feed_id, 0) + 1
     return counts
+
+
+def entry_rows(candidates: Iterable[EntryCandidate]) -> list[dict]:
+    """``stg_feed_entries`` rows, one per (feed, article): duplicate GUIDs or the same link
+    twice in one feed collapse to the first entry."""
+    rows: dict[tuple[int, int], dict] = {}
+    for c in candidates:
+        rows.setdefault((c.feed_id, c.article_id), {
+            "feed_id": c.feed_id,
+            "article_id": c.article_id,
+            "canonical_url": c.entry.canonical_url,
+            "entry_id": c.entry.entry_id,
+            "entry_url": c.entry.link,
+            "entry_title": c.entry.title,
+            "entry_published_at": c.entry.published_at,
+            "seen_at": c.seen_at,
+        })
+    return list(rows.values())
+
+
+def queue_rows(selection: Selection, at: datetime) -> list[dict]:
+    """``stg_fetch_queue`` rows: every article this run fetches or defers, with the feed entry
+    its extraction uses (so a retry or a re-extraction sees the same inputs)."""
+    rows = []
+    for c, deferred in [(c, False) for c in selection.fetch] + [(c, True) for c in selection.deferred]:
+        e = c.entry
+        rows.append({
+            "article_id": c.article_id,
+            "canonical_url": e.canonical_url,
+            "feed_id": c.feed_id,
+            "entry_url": e.link or e.canonical_url,
+            "entry_id": e.entry_id,
+            "entry_title": e.title,
+            "entry_summary": e.summary,
+            "entry_author": e.author,
+            "entry_published_at": e.published_at,
+            "entry_categories": list(e.categories),
+            "feed_language": c.feed_language,
+            "is_deferred": deferred,
+            "queued_at": at,
+        })
+    return rows
+
+
+def candidate_from_queue(row: dict, seen_at: datetime) -> EntryCandidate:
+    """A fetch-queue row (typed columns of ``fetch_state``) → the candidate it was queued as."""
+    from transforms.feeds import FeedEntry
+
+    entry = FeedEntry(
+        entry_id=row["entry_id"],
+        link=row["entry_url"],
+        canonical_url=row["canonical_url"],
+        title=row["entry_title"],
+        summary=row["entry_summary"],
+        published_at=row["entry_published_at"],
+        author=row["entry_author"],
+        categories=tuple(row["entry_categories"] or ()),
+    )
+    return EntryCandidate(row["feed_id"], row["article_id"], entry, row["feed_language"], seen_at)

@@ -6,7 +6,6 @@ e.g. ``FEEDHOUSE_CHUNK_SIZE=500``. The module is pure: callers pass the environm
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
@@ -42,9 +41,13 @@ class Settings:
     dead_poll_interval_s: int = 7 * 24 * 60 * 60  # dead feeds are still polled, rarely
 
     max_fetch_attempts: int = 5  # transient page failures are retried by this many runs
+    # caps on one run's page work; what they hold back waits in the fetch queue for later runs
+    max_entries_per_feed: int = 200  # new entries taken from one feed per run
+    max_pages_per_run: int = 10_000  # pages fetched per run, all feeds together
 
     # batching
     chunk_size: int = 200  # articles fetched + extracted + staged per chunk
+    feeds_per_task: int = 1_000  # feeds polled per task
     extract_workers: int = 0  # 0 = one per CPU core
 
     # field caps (feeds can carry absurdly long or entity-expanded fields)
@@ -56,6 +59,7 @@ class Settings:
 
     # extraction
     min_words: int = 20
+    extract_time_limit_s: float = 10.0  # per page; past it the page is quarantined, the worker replaced
 
     # loader
     lock_timeout_s: float = 30.0  # how long the loader waits for another DuckDB writer
@@ -78,10 +82,6 @@ class Settings:
             kind = type(getattr(cls, name))
             overrides[name] = _coerce(kind, raw)
         return cls(**overrides)
-
-    def replace(self, **changes: object) -> Settings:
-        """Return a copy with ``changes`` applied."""
-        return dataclasses.replace(self, **changes)
 
 
 def _coerce(kind: type, raw: object) -> object:

@@ -1,12 +1,30 @@
-"""Opening the DuckDB file and keeping its schema current."""
+"""Where the warehouse lives, and the one way to open it.
+
+The warehouse is a DuckLake: a catalog that records tables, snapshots and files, and a folder of
+Parquet files that hold the rows. By default the catalog is one SQLite file and the Parquet
+folder sits beside it (``warehouse/feedhouse.ducklake`` and ``warehouse/feedhouse.ducklake.files/``):
+embedded, no server. For several machines the catalog is a PostgreSQL database and the data path
+a shared folder (``--db postgresql://host/db --data-path /shared/feedhouse``).
+
+Every load is one DuckLake commit, and every commit is a snapshot: readers attach the catalog
+read-only and see whole loads only, never blocking a load nor blocked by one, and a reader can
+look at the warehouse as of any earlier snapshot (time travel).
+
+DuckDB extensions come from the pinned ``duckdb-extension-*`` packages, installed once into the
+virtual environment (``<venv>/duckdb_extensions``); nothing is downloaded at run time.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import re
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -16,69 +34,173 @@ log = logging.getLogger(__name__)
 SQL_DIR = Path(__file__).parent
 MIGRATIONS_DIR = SQL_DIR / "migrations"
 VIEWS_DIR = SQL_DIR / "views"
+EXTENSION_DIR = Path(sys.prefix) / "duckdb_extensions"
+ALIAS = "wh"  # the warehouse's name in every connection: wh.fct_articles
+SUFFIX = ".ducklake"
 _MIGRATION_RE = re.compile(r"^(\d{4})_(\w+)\.sql$")
 
 
-class WarehouseLockedError(RuntimeError):
-    """Another process holds the DuckDB file and did not let go within the timeout."""
+class WarehouseError(RuntimeError):
+    """The warehouse cannot be used as asked; the message says what to do."""
 
 
-def _config(db_path: Path) -> dict[str, str]:
-    # Never download extensions at run time: this runs offline. Extensions come from PyPI
-    # packages (duckdb-extension-fts) into a directory beside the warehouse file.
-    return {
-        # New files (the warehouse, readers' snapshots) in the v1.2 storage format, which
-        # compresses long strings with zstd; the default v1.0 format stores article text raw
-        # (several times the size, and slower to write and to copy). Existing files keep theirs.
-        "storage_compatibility_version": "v1.2.0",
-        "extension_directory": str(db_path.parent / ".duckdb_extensions"),
+class WarehouseLockedError(WarehouseError):
+    """Another run holds the warehouse's load lock and did not let go within the timeout."""
+
+
+@dataclass(frozen=True)
+class Warehouse:
+    """A warehouse's location: its DuckLake catalog, its data path and this machine's staging area."""
+
+    catalog: str  # "sqlite:/abs/path.ducklake" or "postgres:<libpq conninfo>"
+    data_path: str
+    staging_root: Path
+    label: str  # how people name it (the --db value)
+
+    @property
+    def catalog_file(self) -> Path | None:
+        return Path(self.catalog.removeprefix("sqlite:")) if self.catalog.startswith("sqlite:") else None
+
+    @property
+    def exists(self) -> bool:
+        return self.catalog_file.exists() if self.catalog_file else True
+
+    @property
+    def key(self) -> str:
+        """A short stable name for locks and concurrency limits."""
+        return hashlib.sha256(self.catalog.encode()).hexdigest()[:12]
+
+
+def locate(db: str | Path, data_path: str | None = None, staging_dir: str | Path | None = None) -> Warehouse:
+    """Where ``db`` lives: a path to a ``.ducklake`` catalog file (embedded), or a PostgreSQL
+    URL/conninfo (``postgresql://user@host:5432/db`` or ``postgres:dbname=db host=…``), which
+    then needs ``data_path`` (``FEEDHOUSE_DATA_PATH``). Staging defaults to ``<db dir>/staging/``
+    (``FEEDHOUSE_STAGING_DIR``)."""
+    text = str(db)
+    data_path = data_path or os.environ.get("FEEDHOUSE_DATA_PATH") or None
+    staging_dir = staging_dir or os.environ.get("FEEDHOUSE_STAGING_DIR") or None
+    if text.startswith(("postgres:", "postgresql://", "postgres://")):
+        conninfo = pg_conninfo(text)
+        if not data_path:
+            raise WarehouseError(f"a PostgreSQL catalog needs a shared data path: set --data-path or "
+                                 f"FEEDHOUSE_DATA_PATH for {text}")
+        root = Path(staging_dir) if staging_dir else Path.cwd() / "warehouse" / "staging"
+        label = re.sub(r"password=\S+", "password=***", text)
+        return Warehouse(f"postgres:{conninfo}", _dir(data_path), root / f"pg-{_short(conninfo)}", label)
+    path = Path(text).expanduser().resolve()
+    if path.suffix == ".duckdb":
+        raise WarehouseError(
+            f"{path} names a DuckDB file; warehouses are now DuckLake catalogs ({SUFFIX}). "
+            + (f"Convert this one with: feedhouse migrate --from {path} --db {path.with_suffix(SUFFIX)}"
+               if path.exists() else f"Use --db {path.with_suffix(SUFFIX)}")
+        )
+    root = Path(staging_dir) if staging_dir else path.parent / "staging"
+    return Warehouse(f"sqlite:{path}", _dir(data_path or f"{path}.files"), root / path.stem, str(db))
+
+
+def pg_conninfo(text: str) -> str:
+    """libpq conninfo from ``postgres:<conninfo>`` or a ``postgresql://`` URL."""
+    if text.startswith("postgres:") and not text.startswith("postgres://"):
+        return text.removeprefix("postgres:")
+    from urllib.parse import unquote, urlsplit
+
+    url = urlsplit(text)
+    parts = {"dbname": url.path.lstrip("/") or None, "host": url.hostname, "port": url.port,
+             "user": unquote(url.username) if url.username else None,
+             "password": unquote(url.password) if url.password else None}
+    return " ".join(f"{k}={v}" for k, v in parts.items() if v)
+
+
+def _dir(path: str) -> str:
+    text = str(path) if "://" in str(path) else str(Path(path).expanduser().resolve())
+    return text if text.endswith("/") else text + "/"
+
+
+def _short(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+_LOADED_AS = {"sqlite": "sqlite_scanner", "postgres": "postgres_scanner"}
+
+
+def new_connection(extensions: tuple[str, ...] = ("ducklake", "sqlite")) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with ``extensions`` loaded, never downloading any."""
+    con = duckdb.connect(config={
+        "extension_directory": str(EXTENSION_DIR),
         "autoinstall_known_extensions": "false",
         "autoload_known_extensions": "false",
-    }
+    })
+    load_extensions(con, extensions)
+    return con
 
 
-def _is_lock_error(exc: duckdb.Error) -> bool:
-    text = str(exc).lower()
-    return "lock" in text and ("conflicting" in text or "could not set" in text)
+def load_extensions(con: duckdb.DuckDBPyConnection, extensions: tuple[str, ...]) -> None:
+    for name in extensions:
+        _install(con, name)
+        con.execute(f"load {_LOADED_AS.get(name, name)}")
+
+
+def catalog_extensions(wh: Warehouse) -> tuple[str, ...]:
+    return ("ducklake", "sqlite") if wh.catalog_file else ("ducklake", "postgres")
+
+
+_installed: set[str] = set()
+
+
+def _install(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Copy an extension from its pinned PyPI package into ``EXTENSION_DIR`` (once)."""
+    if name in _installed:
+        return
+    row = con.execute("select installed from duckdb_extensions() where extension_name = ?",
+                      [_LOADED_AS.get(name, name)]).fetchone()
+    if not (row and row[0]):
+        from duckdb_extensions import import_extension
+
+        EXTENSION_DIR.mkdir(parents=True, exist_ok=True)
+        import_extension(name, con=con)
+    _installed.add(name)
+
+
+def attach_sql(wh: Warehouse, *, read_only: bool, alias: str = ALIAS, snapshot: int | None = None) -> str:
+    """The ATTACH statement for the warehouse (also what analysts run in the DuckDB CLI)."""
+    options = [f"data_path '{_quote(wh.data_path)}'"]
+    if read_only:
+        options.append("read_only")
+    if snapshot is not None:
+        options.append(f"snapshot_version {int(snapshot)}")
+    return f"attach 'ducklake:{_quote(wh.catalog)}' as {alias} ({', '.join(options)})"
+
+
+def _quote(text: str) -> str:
+    return text.replace("'", "''")
 
 
 @contextmanager
-def connect(
-    db_path: str | Path,
-    *,
-    read_only: bool = False,
-    lock_timeout_s: float = 30.0,
-) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open the warehouse, retrying while another process holds its lock.
-
-    DuckDB allows one read-write process per file, and that process locks out even readers.
-    We retry with backoff for ``lock_timeout_s`` and then raise :class:`WarehouseLockedError`.
-    """
-    path = Path(db_path)
-    if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + lock_timeout_s
-    delay = 0.05
-    while True:
-        try:
-            con = duckdb.connect(str(path), read_only=read_only, config=_config(path))
-            break
-        except duckdb.IOException as exc:
-            if not _is_lock_error(exc):
-                raise
-            if time.monotonic() >= deadline:
-                raise WarehouseLockedError(
-                    f"warehouse {path} is locked by another process (DuckDB allows one writer); "
-                    f"gave up after {lock_timeout_s:g}s. Staged data is kept and loaded by the "
-                    f"next run. Detail: {exc}"
-                ) from exc
-            log.info("warehouse %s is locked; retrying in %.2fs", path, delay)
-            time.sleep(delay)
-            delay = min(delay * 2, 1.0)
+def connect(wh: Warehouse, *, read_only: bool = False, snapshot: int | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection with the warehouse attached as ``wh`` and in use. Read-only connections never
+    wait for a load; a read-write connection is only for the loader and maintenance."""
+    if read_only and not wh.exists:
+        raise WarehouseError(f"no warehouse at {wh.label}; run `feedhouse run` or `make run` first")
+    if not read_only and wh.catalog_file:
+        wh.catalog_file.parent.mkdir(parents=True, exist_ok=True)
+        Path(wh.data_path).mkdir(parents=True, exist_ok=True)
+    con = new_connection(catalog_extensions(wh))
     try:
+        con.execute(attach_sql(wh, read_only=read_only, snapshot=snapshot))
+        con.execute(f"use {ALIAS}")
         yield con
+    except duckdb.Error as exc:
+        if _is_unreachable(exc):
+            raise WarehouseError(f"cannot open the warehouse {wh.label}: {exc}") from exc
+        raise
     finally:
         con.close()
+
+
+def _is_unreachable(exc: duckdb.Error) -> bool:
+    text = str(exc).lower()
+    return any(s in text for s in ("could not connect", "connection refused", "unable to open database",
+                                   "no such file", "permission denied"))
 
 
 def migrations() -> list[tuple[int, str, Path]]:
@@ -91,15 +213,20 @@ def migrations() -> list[tuple[int, str, Path]]:
     return found
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Apply pending migrations (each in its own transaction) and recreate the views.
+def views_fingerprint() -> str:
+    """Changes whenever an analyst view is added or edited."""
+    digest = hashlib.sha256()
+    for path in sorted(VIEWS_DIR.glob("*.sql")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
-    Returns the names of the migrations applied.
-    """
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply pending migrations (each in its own commit) and refresh the analyst views when they
+    changed. Costs one small query when the warehouse is current. Returns the migrations applied."""
     con.execute(
         "create table if not exists schema_migrations ("
-        " version integer primary key, name varchar not null,"
-        " applied_at timestamptz not null default now())"
+        " version integer not null, name varchar not null, applied_at timestamptz not null)"
     )
     done = {row[0] for row in con.execute("select version from schema_migrations").fetchall()}
     applied = []
@@ -109,13 +236,19 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
         con.execute("begin transaction")
         try:
             con.execute(path.read_text())
-            con.execute("insert into schema_migrations (version, name) values (?, ?)", [version, name])
+            con.execute("insert into schema_migrations values (?, ?, now())", [version, name])
             con.execute("commit")
         except Exception:
             con.execute("rollback")
             raise
         applied.append(path.name)
-    create_views(con)
+    fingerprint = f"views-{views_fingerprint()}"
+    if applied or fingerprint not in {r[0] for r in con.execute("select name from schema_migrations where version = 0").fetchall()}:
+        con.execute("begin transaction")
+        create_views(con)
+        con.execute("delete from schema_migrations where version = 0")
+        con.execute("insert into schema_migrations values (0, ?, now())", [fingerprint])
+        con.execute("commit")
     return applied
 
 
@@ -125,18 +258,8 @@ def create_views(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(view.read_text())
 
 
-@contextmanager
-def open_migrated(
-    db_path: str | Path, lock_timeout_s: float = 30.0
-) -> Iterator[duckdb.DuckDBPyConnection]:
-    """``connect`` read-write and ``migrate``: the way in for the loader and state reads."""
-    with connect(db_path, lock_timeout_s=lock_timeout_s) as con:
-        migrate(con)
-        yield con
-
-
 def schema_is_current(con: duckdb.DuckDBPyConnection) -> bool:
-    """True when every migration file has been applied to this database."""
+    """True when every migration file has been applied to this warehouse."""
     try:
         done = {r[0] for r in con.execute("select version from schema_migrations").fetchall()}
     except duckdb.CatalogException:
@@ -145,21 +268,50 @@ def schema_is_current(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 @contextmanager
-def open_for_reading(
-    db_path: str | Path, lock_timeout_s: float = 30.0
-) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection to a migrated warehouse.
-
-    Read-only connections from several processes can coexist (an analyst's notebook, a
-    pipeline reading feed state); only creating or migrating the file needs the write lock.
-    """
-    path = Path(db_path)
-    if path.exists():
-        with connect(path, read_only=True, lock_timeout_s=lock_timeout_s) as con:
-            if schema_is_current(con):
-                yield con
-                return
-    with open_migrated(path, lock_timeout_s):
-        pass
-    with connect(path, read_only=True, lock_timeout_s=lock_timeout_s) as con:
+def open_migrated(wh: Warehouse) -> Iterator[duckdb.DuckDBPyConnection]:
+    """``connect`` read-write and ``migrate``: the way in for the loader and maintenance."""
+    with connect(wh) as con:
+        migrate(con)
         yield con
+
+
+@contextmanager
+def load_lock(wh: Warehouse, timeout_s: float) -> Iterator[None]:
+    """Loads into one warehouse take turns, across processes and machines: an upsert must see
+    every load committed before it (DuckLake has no unique keys to catch two concurrent inserts
+    of the same new tag). Embedded: an ``flock`` beside the catalog. PostgreSQL: an advisory lock
+    in the catalog database. Loads are short; fetching and extraction run in parallel."""
+    deadline = time.monotonic() + timeout_s
+    if wh.catalog_file:
+        import fcntl
+
+        path = wh.catalog_file.with_name(wh.catalog_file.name + ".load.lock")
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise WarehouseLockedError(
+                            f"another load into {wh.label} did not finish within {timeout_s:g}s; "
+                            "the staged data is kept and loaded by the next run") from None
+                    time.sleep(0.05)
+            yield
+        finally:
+            os.close(fd)
+        return
+    import psycopg
+
+    key = int.from_bytes(hashlib.sha256(b"feedhouse-load").digest()[:8], "big", signed=True)
+    with psycopg.connect(wh.catalog.removeprefix("postgres:"), autocommit=True) as pg:
+        while not pg.execute("select pg_try_advisory_lock(%s)", [key]).fetchone()[0]:
+            if time.monotonic() >= deadline:
+                raise WarehouseLockedError(f"another load into {wh.label} did not finish within {timeout_s:g}s; "
+                                           "the staged data is kept and loaded by the next run")
+            time.sleep(0.1)
+        try:
+            yield
+        finally:
+            pg.execute("select pg_advisory_unlock(%s)", [key])

@@ -30,63 +30,24 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-TS = pa.timestamp("us", tz="UTC")
+from transforms.contracts import CONTRACTS
 
-SCHEMAS: dict[str, pa.Schema] = {
-    "stg_feed_polls": pa.schema(
-        [
-            ("poll_id", pa.int64()), ("run_id", pa.string()), ("feed_id", pa.int64()),
-            ("feed_url", pa.string()), ("original_url", pa.string()), ("final_url", pa.string()),
-            ("moved_to", pa.string()), ("feed_name", pa.string()), ("feed_tags", pa.list_(pa.string())),
-            ("polled_at", TS), ("http_status", pa.int32()), ("is_not_modified", pa.bool_()),
-            ("entries_seen", pa.int32()), ("entries_new", pa.int32()), ("bytes", pa.int64()),
-            ("duration_ms", pa.int32()), ("error", pa.string()), ("parse_warning", pa.string()),
-            ("etag", pa.string()), ("last_modified", pa.string()), ("body_hash", pa.string()),
-            ("feed_title", pa.string()), ("site_url", pa.string()), ("feed_language", pa.string()),
-            ("discovered_from", pa.string()), ("status", pa.string()),
-            ("consecutive_failures", pa.int32()), ("poll_interval_s", pa.int32()),
-            ("next_poll_at", TS),
-        ]
-    ),
-    "stg_feed_entries": pa.schema(
-        [
-            ("feed_id", pa.int64()), ("article_id", pa.int64()), ("canonical_url", pa.string()),
-            ("entry_id", pa.string()), ("entry_url", pa.string()), ("entry_title", pa.string()),
-            ("entry_published_at", TS), ("seen_at", TS),
-        ]
-    ),
-    "stg_articles": pa.schema(
-        [
-            ("article_id", pa.int64()), ("url", pa.string()), ("canonical_url", pa.string()),
-            ("title", pa.string()), ("description", pa.string()), ("text", pa.string()),
-            ("published_at", TS), ("published_date_id", pa.int32()), ("fetched_at", TS),
-            ("site_id", pa.int64()), ("site_domain", pa.string()), ("site_name", pa.string()),
-            ("author_id", pa.int64()), ("author_name", pa.string()), ("language", pa.string()),
-            ("word_count", pa.int64()), ("content_hash", pa.string()),
-            ("extractor_version", pa.string()),
-        ]
-    ),
-    "stg_article_tags": pa.schema(
-        [
-            ("article_id", pa.int64()), ("tag_id", pa.int64()), ("tag", pa.string()),
-            ("source", pa.string()),
-        ]
-    ),
-    "stg_raw_pages": pa.schema(
-        [
-            ("page_id", pa.int64()), ("canonical_url", pa.string()), ("final_url", pa.string()),
-            ("http_status", pa.int32()), ("content_type", pa.string()), ("fetched_at", TS),
-            ("body_sha256", pa.string()), ("body_bytes", pa.int32()), ("body_gzip", pa.binary()),
-        ]
-    ),
-    "stg_quarantine": pa.schema(
-        [
-            ("quarantine_id", pa.int64()), ("stage", pa.string()), ("source_url", pa.string()),
-            ("reason", pa.string()), ("record", pa.string()), ("is_retryable", pa.bool_()),
-            ("quarantined_at", TS),
-        ]
-    ),
+_ARROW = {
+    "BIGINT": pa.int64(),
+    "INTEGER": pa.int32(),
+    "DOUBLE": pa.float64(),
+    "VARCHAR": pa.string(),
+    "BOOLEAN": pa.bool_(),
+    "TIMESTAMPTZ": pa.timestamp("us", tz="UTC"),
+    "BLOB": pa.binary(),
+    "VARCHAR[]": pa.list_(pa.string()),
 }
+
+
+def schema(name: str) -> pa.Schema:
+    """The Arrow schema of a staged table, from its contract."""
+    contract = CONTRACTS[name]
+    return pa.schema([pa.field(c.name, _ARROW[c.type], nullable=c.nullable) for c in contract.columns])
 
 
 @dataclass(frozen=True)
@@ -120,12 +81,6 @@ class RunDir:
         return bool(self.manifest().get("complete"))
 
 
-def staging_root(db_path: str | Path) -> Path:
-    """Staging lives beside the warehouse file: ``<db dir>/staging/<db stem>/``."""
-    db_path = Path(db_path)
-    return db_path.parent / "staging" / db_path.stem
-
-
 # A live run holds an exclusive flock on its directory's .lock file; the kernel drops it when
 # the process dies (even by kill -9), which is how recovery tells abandoned runs from live ones.
 _held_locks: dict[Path, int] = {}
@@ -141,9 +96,10 @@ def _try_lock(run_path: Path) -> int | None:
     return fd
 
 
-def new_run_dir(db_path: str | Path, run_id: str, manifest: dict) -> RunDir:
-    """Create (and lock) the staging directory of a new run."""
-    run = RunDir(staging_root(db_path) / run_id)
+def new_run_dir(root: Path, run_id: str, manifest: dict) -> RunDir:
+    """Create (and lock) the staging directory of a new run under ``root`` (the warehouse's
+    staging root on this machine)."""
+    run = RunDir(root / run_id)
     run.path.mkdir(parents=True, exist_ok=True)
     fd = _try_lock(run.path)
     if fd is None:
@@ -160,17 +116,15 @@ def release(run: RunDir) -> None:
         os.close(fd)
 
 
-def pending_runs(db_path: str | Path, exclude: str | None = None) -> list[RunDir]:
-    """Staged runs whose load never committed and whose process is gone, oldest first.
-
-    The returned runs are locked by this process until loaded (``remove``) or ``release``d.
+def pending_runs(root: Path, exclude: str | None = None) -> list[RunDir]:
+    """Staged runs under ``root`` whose load never committed and whose process is gone, oldest
+    first. The returned runs are locked by this process until loaded (``remove``) or ``release``d.
     """
-    root = staging_root(db_path)
     if not root.exists():
         return []
     runs = []
     for path in root.iterdir():
-        if not path.is_dir() or path.name == exclude or path in _held_locks:
+        if not path.is_dir() or path.name == exclude or path in _held_locks or not (path / "run.json").exists():
             continue
         fd = _try_lock(path)
         if fd is None:
@@ -182,7 +136,7 @@ def pending_runs(db_path: str | Path, exclude: str | None = None) -> list[RunDir
 
 def to_table(name: str, rows: Iterable[dict]) -> pa.Table:
     """Rows → Arrow table with the staged table's exact schema."""
-    return pa.Table.from_pylist(list(rows), schema=SCHEMAS[name])
+    return pa.Table.from_pylist(list(rows), schema=schema(name))
 
 
 def write_table(directory: Path, name: str, table: pa.Table) -> Path:
@@ -190,7 +144,7 @@ def write_table(directory: Path, name: str, table: pa.Table) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / f"{name}.parquet"
     tmp = target.with_suffix(".parquet.tmp")
-    pq.write_table(table.cast(SCHEMAS[name]), tmp, compression="zstd")
+    pq.write_table(table.cast(schema(name)), tmp, compression="zstd")
     os.replace(tmp, target)
     return target
 
@@ -206,6 +160,12 @@ def write_chunk(run: RunDir, index: int, tables: dict[str, pa.Table]) -> Path:
     shutil.rmtree(final, ignore_errors=True)
     os.replace(tmp, final)
     return final
+
+
+def files(run: RunDir, name: str) -> list[str]:
+    """Every staged Parquet file of table ``name`` in the run (its root and its chunks)."""
+    dirs = [run.path, *run.chunks()]
+    return [str(d / f"{name}.parquet") for d in dirs if (d / f"{name}.parquet").exists()]
 
 
 def remove(run: RunDir) -> None:

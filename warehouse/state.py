@@ -1,58 +1,68 @@
-"""Reads the pipeline needs before it fetches: feed HTTP state and which articles are new."""
+"""Reads the pipeline needs before it fetches: feed HTTP state, which articles are settled, and
+the fetch queue. Each is one bulk query keyed by an Arrow list of ids, never a query per item."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
 
 import duckdb
 import pyarrow as pa
 
+FEED_STATE_COLUMNS = ("feed_id", "url", "etag", "last_modified", "last_body_hash", "status",
+                      "consecutive_failures", "poll_interval_s", "next_poll_at")
+QUEUE_COLUMNS = ("article_id", "canonical_url", "feed_id", "entry_url", "entry_id", "entry_title",
+                 "entry_summary", "entry_author", "entry_published_at", "entry_categories", "feed_language")
+
+
+@contextmanager
+def _ids(con: duckdb.DuckDBPyConnection, name: str, ids: list[int]) -> Iterator[None]:
+    con.register(name, pa.table({"id": pa.array(ids, pa.int64())}))
+    try:
+        yield
+    finally:
+        con.unregister(name)
+
 
 def read_feed_state(con: duckdb.DuckDBPyConnection, feed_ids: list[int]) -> dict[int, dict]:
-    """Stored polling state (etag, last_modified, last_body_hash, url, status) per feed id."""
+    """Stored polling state (etag, last_modified, last_body_hash, url, status…) per feed id."""
     if not feed_ids:
         return {}
-    ids = pa.table({"feed_id": pa.array(feed_ids, pa.int64())})
-    con.register("wanted_feeds", ids)
-    try:
+    with _ids(con, "wanted_feeds", feed_ids):
         rows = con.execute(
-            """
-            select f.feed_id, f.url, f.etag, f.last_modified, f.last_body_hash, f.status,
-                   f.consecutive_failures, f.poll_interval_s, f.next_poll_at
-            from dim_feeds as f
-            inner join wanted_feeds as w on w.feed_id = f.feed_id
-            """
+            f"select {', '.join('f.' + c for c in FEED_STATE_COLUMNS)} "
+            "from dim_feeds as f semi join wanted_feeds as w on w.id = f.feed_id"
         ).fetchall()
-    finally:
-        con.unregister("wanted_feeds")
-    keys = ("feed_id", "url", "etag", "last_modified", "last_body_hash", "status",
-            "consecutive_failures", "poll_interval_s", "next_poll_at")
-    return {row[0]: dict(zip(keys, row, strict=True)) for row in rows}
+    return {row[0]: dict(zip(FEED_STATE_COLUMNS, row, strict=True)) for row in rows}
 
 
-def known_article_ids(con: duckdb.DuckDBPyConnection, article_ids: list[int]) -> set[int]:
-    """Of ``article_ids``, those that need no fetch: already loaded, or quarantined for a
-    reason that will not change on a retry (404, not HTML, empty extraction…)."""
+def settled_article_ids(con: duckdb.DuckDBPyConnection, article_ids: list[int]) -> set[int]:
+    """Of ``article_ids``, those the pipeline will not fetch again: loaded, or failed for good
+    (404, not HTML, empty extraction, failed expectations, transient failures out of attempts)."""
     if not article_ids:
         return set()
-    candidates = pa.table({"article_id": pa.array(article_ids, pa.int64())})
-    con.register("candidate_articles", candidates)
-    try:
+    with _ids(con, "candidate_articles", article_ids):
         rows = con.execute(
-            """
-            select c.article_id
-            from candidate_articles as c
-            where exists (select 1 from fct_articles as a where a.article_id = c.article_id)
-               or exists (
-                    select 1 from quarantine as q
-                    where q.quarantine_id is not null
-                      and not q.is_retryable
-                      and q.stage in ('fetch', 'extract', 'validate')
-                      and json_extract_string(q.record, '$.article_id') = cast(c.article_id as varchar)
-               )
-            """
+            "select s.article_id from fetch_state as s semi join candidate_articles as c on c.id = s.article_id "
+            "where s.status in ('loaded', 'failed')"
         ).fetchall()
-    finally:
-        con.unregister("candidate_articles")
     return {row[0] for row in rows}
+
+
+def queued_entries(con: duckdb.DuckDBPyConnection, now: datetime, limit: int) -> list[dict]:
+    """Pages waiting in the fetch queue (deferred by a cap, or failed transiently with attempts
+    left) that are due, oldest first: fetched by this run even when their feed is unchanged."""
+    if limit <= 0:
+        return []
+    rows = con.execute(
+        f"select {', '.join(QUEUE_COLUMNS)} from fetch_state "
+        "where status in ('pending', 'retrying') and entry_url is not null and feed_id is not null "
+        "  and coalesce(next_attempt_at, first_queued_at) <= ? "
+        "order by coalesce(next_attempt_at, first_queued_at), article_id limit ?",
+        [now, limit],
+    ).fetchall()
+    return [dict(zip(QUEUE_COLUMNS, row, strict=True)) for row in rows]
 
 
 def list_feeds(con: duckdb.DuckDBPyConnection) -> list[tuple]:
@@ -66,64 +76,35 @@ def list_feeds(con: duckdb.DuckDBPyConnection) -> list[tuple]:
     ).fetchall()
 
 
-def retryable_entries(con: duckdb.DuckDBPyConnection, max_attempts: int, limit: int) -> list[dict]:
-    """Feed entries whose page fetch failed transiently (timeout, 5xx) and is still unresolved:
-    retried by the next runs even when their feed has not changed."""
-    rows = con.execute(
-        """
-        select record
-        from quarantine
-        where stage = 'fetch' and is_retryable and resolved_at is null and times_seen < ?
-        order by last_quarantined_at
-        limit ?
-        """,
-        [max_attempts, limit],
-    ).fetchall()
-    import json
-
-    return [json.loads(r[0]) for r in rows]
+REEXTRACT_COLUMNS = ("article_id", "canonical_url", "final_url", "content_type", "fetched_at", "body_gzip",
+                     "feed_id", "entry_title", "entry_summary", "entry_author", "entry_published_at",
+                     "entry_categories", "feed_language")
 
 
 def raw_pages_to_reextract(
     con: duckdb.DuckDBPyConnection,
     *,
-    after_page_id: int | None,
+    after_article_id: int | None,
     limit: int,
     extractor_version: str,
     force: bool,
 ) -> list[dict]:
-    """The next ``limit`` stored raw pages (keyset order by page_id) whose article was built by
-    another extractor version, or was never built (rejected at extraction or validation), with
-    what their feed entries said about them. ``force`` takes every page."""
+    """The next ``limit`` stored raw pages (keyset order by article_id) whose article was built by
+    another extractor version, or never built (rejected at extraction or validation), with the
+    feed entry their first extraction used (``fetch_state``). ``force`` takes every page."""
     rows = con.execute(
         """
-        with entries as (
-            select article_id,
-                   arg_min(e.entry_title, e.first_seen_at) as entry_title,
-                   min(e.entry_published_at) as entry_published_at,
-                   arg_min(f.language, e.first_seen_at) as feed_language
-            from fct_feed_entries e join dim_feeds f using (feed_id)
-            group by article_id
-        ),
-        feed_tags as (
-            select b.article_id, list(t.tag order by t.tag) as tags
-            from bridge_article_tags b join dim_tags t using (tag_id)
-            where b.source = 'feed'
-            group by b.article_id
-        )
-        select r.page_id, r.canonical_url, r.final_url, r.content_type, r.fetched_at, r.body_gzip,
-               e.entry_title, e.entry_published_at, e.feed_language, coalesce(ft.tags, []) as tags
-        from raw_pages r
-        left join fct_articles a on a.article_id = r.page_id
-        left join entries e on e.article_id = r.page_id
-        left join feed_tags ft on ft.article_id = r.page_id
-        where (? is null or r.page_id > ?)
-          and (? or a.article_id is null or a.extractor_version <> ?)
-        order by r.page_id
-        limit ?
+        select r.article_id, r.canonical_url, r.final_url, r.content_type, r.fetched_at, r.body_gzip,
+               s.feed_id, s.entry_title, s.entry_summary, s.entry_author, s.entry_published_at,
+               s.entry_categories, s.feed_language
+        from raw_pages as r
+        left join fct_articles as a on a.article_id = r.article_id
+        left join fetch_state as s on s.article_id = r.article_id
+        where ($after is null or r.article_id > $after)
+          and ($force or a.article_id is null or a.extractor_version <> $version)
+        order by r.article_id
+        limit $limit
         """,
-        [after_page_id, after_page_id, force, extractor_version, limit],
+        {"after": after_article_id, "force": force, "version": extractor_version, "limit": limit},
     ).fetchall()
-    keys = ("page_id", "canonical_url", "final_url", "content_type", "fetched_at", "body_gzip",
-            "entry_title", "entry_published_at", "feed_language", "tags")
-    return [dict(zip(keys, row, strict=True)) for row in rows]
+    return [dict(zip(REEXTRACT_COLUMNS, row, strict=True)) for row in rows]

@@ -1,7 +1,7 @@
--- etl_runs: one row per pipeline run (ingest or re-extract).
+-- etl_runs: one row per pipeline run (ingest, re-extract, maintenance).
 -- grain: run_id (the Prefect flow run id, or a local uuid when run without Prefect).
 create table if not exists etl_runs (
-    run_id              varchar primary key,
+    run_id              varchar not null,
     flow_name           varchar not null,
     started_at          timestamptz not null,
     finished_at         timestamptz,
@@ -13,6 +13,7 @@ create table if not exists etl_runs (
     articles_new        integer,
     articles_updated    integer,
     rows_quarantined    integer,
+    unexpected_errors   integer,              -- exceptions isolated at a per-feed or per-page boundary
     seconds             double,
     parameters          json
 );

@@ -2,7 +2,7 @@
 -- on the article instead of a row here).
 -- grain: author_id (stable hash of name).
 create table if not exists dim_authors (
-    author_id      bigint primary key,
+    author_id      bigint not null,
     name           varchar not null,        -- unique: author_id is its hash
     first_seen_at  timestamptz not null
 );

@@ -1,7 +1,7 @@
 -- fct_articles: one row per canonical article (tracking parameters stripped from the URL).
 -- grain: article_id (stable hash of canonical_url).
 create table if not exists fct_articles (
-    article_id         bigint primary key,
+    article_id         bigint not null,
     url                varchar not null,        -- URL the page was fetched from (after redirects)
     canonical_url      varchar not null,        -- unique: article_id is its hash
     title              varchar,

@@ -8,6 +8,5 @@ create table if not exists fct_feed_entries (
     entry_title         varchar,
     entry_published_at  timestamptz,
     first_seen_at       timestamptz not null,
-    last_seen_at        timestamptz not null,
-    primary key (feed_id, article_id)
+    last_seen_at        timestamptz not null
 );

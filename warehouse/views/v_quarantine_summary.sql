@@ -1,4 +1,6 @@
 -- v_quarantine_summary: what is being rejected, by stage and reason, for the quality report.
+-- A reject is resolved once its item later made it: the page's article loaded, or the feed was
+-- polled successfully after the reject.
 -- grain: one row per (stage, reason).
 create or replace view v_quarantine_summary as
 
@@ -6,18 +8,33 @@ with quarantine_rows as (
     select * from quarantine
 ),
 
+resolved as (
+    select
+        quarantine_rows.quarantine_id,
+        coalesce(fetch_state.status = 'loaded', false)
+            or coalesce(dim_feeds.last_success_at > quarantine_rows.quarantined_at
+                        and quarantine_rows.article_id is null, false) as is_resolved,
+        coalesce(fetch_state.status in ('pending', 'retrying'), false) as is_waiting
+    from quarantine_rows
+    left join fetch_state on fetch_state.article_id = quarantine_rows.article_id
+    left join dim_feeds on dim_feeds.feed_id = quarantine_rows.feed_id
+),
+
 final as (
     select
-        stage,
-        reason,
+        quarantine_rows.stage,
+        quarantine_rows.reason,
         count(*) as rows_quarantined,
-        count(*) filter (where is_retryable and resolved_at is null) as rows_retryable,
-        count(*) filter (where resolved_at is not null) as rows_resolved,
-        min(quarantined_at) as first_quarantined_at,
-        max(last_quarantined_at) as last_quarantined_at,
-        any_value(source_url) as example_source_url
+        count(distinct coalesce(quarantine_rows.source_url, '')) as sources,
+        count(*) filter (where resolved.is_waiting and not resolved.is_resolved) as rows_retryable,
+        count(*) filter (where resolved.is_resolved) as rows_resolved,
+        count(*) filter (where quarantine_rows.is_unexpected) as rows_unexpected,
+        min(quarantine_rows.quarantined_at) as first_quarantined_at,
+        max(quarantine_rows.quarantined_at) as last_quarantined_at,
+        any_value(quarantine_rows.source_url) as example_source_url
     from quarantine_rows
-    group by stage, reason
+    inner join resolved on resolved.quarantine_id = quarantine_rows.quarantine_id
+    group by quarantine_rows.stage, quarantine_rows.reason
 )
 
 select * from final

@@ -1,0 +1,7 @@
+-- dim_tags: one row per tag or category label (case-insensitive).
+-- grain: tag_id (stable hash of the lower-cased tag).
+create table if not exists dim_tags (
+    tag_id         bigint primary key,
+    tag            varchar not null,
+    first_seen_at  timestamptz not null
+);
