@@ -37,6 +37,7 @@ from transforms.polls import (
 )
 from transforms.select import count_new_per_feed, entry_rows, new_articles
 from transforms.settings import Settings
+from transforms.urls import redact_url
 from warehouse import staging
 from warehouse.db import open_for_reading, open_migrated
 from warehouse.load import LoadStats, load_run
@@ -114,7 +115,7 @@ def poll(feeds: list[FeedToPoll], settings: Settings) -> list[PollResponse]:
     log = _logger()
     for r in responses:
         if r.error:
-            log.warning("poll %s failed: %s", r.feed_url, r.error)
+            log.warning("poll %s failed: %s", redact_url(r.feed_url), r.error)
     return responses
 
 
@@ -126,9 +127,9 @@ def parse(responses: list[PollResponse], run_id: str, settings: Settings) -> lis
     for o in outcomes:
         row = o.poll_row
         if row["parse_warning"]:
-            log.warning("feed %s is malformed but usable: %s", row["feed_url"], row["parse_warning"])
+            log.warning("feed %s is malformed but usable: %s", redact_url(row["feed_url"]), row["parse_warning"])
         if row["error"] and row["http_status"] and row["http_status"] < 400:
-            log.warning("feed %s unusable: %s", row["feed_url"], row["error"])
+            log.warning("feed %s unusable: %s", redact_url(row["feed_url"]), row["error"])
     return outcomes
 
 
@@ -185,7 +186,7 @@ def fetch_chunk(run_id: str, candidates: list[EntryCandidate], settings: Setting
     checkpoint("fetch")
     log = _logger()
     for q in batch.quarantine:
-        log.warning("fetch %s: %s", q["source_url"], q["reason"])
+        log.warning("fetch %s: %s", redact_url(q["source_url"]), q["reason"])
     return batch
 
 
@@ -219,7 +220,7 @@ def stage_chunk(run: RunDir, index: int, batch: PageBatch, extracted: tuple[list
     quarantine = batch.quarantine + rejects + invalid + bad_tags
     log = _logger()
     for q in rejects + invalid:
-        log.warning("%s %s: %s", q["stage"], q["source_url"], q["reason"])
+        log.warning("%s %s: %s", q["stage"], redact_url(q["source_url"]), q["reason"])
     staging.write_chunk(
         run,
         index,
