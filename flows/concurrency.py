@@ -9,6 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 from urllib.parse import urlsplit
 
+from transforms.urls import strip_userinfo
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -24,7 +26,7 @@ class HostGate:
         self._next_start: dict[str, float] = {}
 
     def run(self, url: str, call: Callable[[], R]) -> R:
-        host = (urlsplit(url).netloc or "").lower()
+        host = _host(url)
         with self._lock:
             slot = self._slots.setdefault(host, threading.BoundedSemaphore(self._per_host))
         with slot:
@@ -35,6 +37,15 @@ class HostGate:
                     self._next_start[host] = start + self._delay_s
                 time.sleep(max(0.0, start - now))
             return call()
+
+
+def _host(url: str) -> str:
+    """``host[:port]`` of ``url`` without userinfo (one gate per host, whatever credentials a
+    URL carries); a URL too broken to parse is its own gate, and its fetch reports why."""
+    try:
+        return urlsplit(strip_userinfo(url)).netloc.lower()
+    except ValueError:
+        return url
 
 
 def map_polite(

@@ -24,6 +24,7 @@ from transforms.quarantine import unexpected_reason
 from transforms.schedule import PollState
 from transforms.settings import Settings
 from transforms.ssrf import AllowList
+from transforms.urls import strip_userinfo, with_userinfo_of
 
 FEED_ACCEPT = (
     "application/atom+xml, application/rss+xml, application/rdf+xml;q=0.9, "
@@ -52,7 +53,8 @@ class FeedToPoll:
 
 
 def feeds_to_poll(specs: list[FeedSpec], state: dict[int, dict]) -> list[FeedToPoll]:
-    """Join the feed list with stored state (feed id = stable hash of the configured URL)."""
+    """Join the feed list with stored state (feed id = stable hash of the configured URL). The
+    stored URL has no userinfo; the feed list's credentials are put back for the same origin."""
     out = []
     for spec in specs:
         feed_id = stable_id(spec.url)
@@ -61,7 +63,7 @@ def feeds_to_poll(specs: list[FeedSpec], state: dict[int, dict]) -> list[FeedToP
             FeedToPoll(
                 spec=spec,
                 feed_id=feed_id,
-                url=s.get("url") or spec.url,
+                url=with_userinfo_of(s["url"], spec.url) if s.get("url") else spec.url,
                 etag=s.get("etag"),
                 last_modified=s.get("last_modified"),
                 last_body_hash=s.get("last_body_hash"),
@@ -90,25 +92,38 @@ def _get(client: httpx.Client, url: str, settings: Settings, etag=None, last_mod
     )
 
 
+def _discover(body: bytes, base_url: str) -> str | None:
+    """The feed an HTML page advertises; None if none, or if its link cannot even be parsed."""
+    try:
+        return discover_feed_url(body, base_url)
+    except ValueError:  # urljoin on a hostile href ("http://[::1/")
+        return None
+
+
 def poll_one(client: httpx.Client, feed: FeedToPoll, settings: Settings) -> PollResponse:
-    """Conditional GET of one feed (following an HTML page to its advertised feed)."""
+    """Conditional GET of one feed (following an HTML page to its advertised feed). The feed
+    moves only when the fetch that would move it succeeded: a permanent redirect or an
+    advertised feed that is refused or failing leaves the feed where it was. URLs in the
+    response carry no userinfo (they are stored); requests keep the feed list's credentials."""
     polled_at = datetime.now(UTC)
     r = _get(client, feed.url, settings, feed.etag, feed.last_modified)
     moved_to = r.permanent_redirect_to
     discovered_from = None
-    if r.error is None and r.body and looks_like_html(r.body, r.content_type):
-        found = discover_feed_url(r.body, r.final_url)
-        if found and found != r.final_url:
-            discovered_from, moved_to = r.final_url, found
-            elapsed = r.elapsed_ms
-            r = _get(client, found, settings)
-            r.elapsed_ms += elapsed
-            moved_to = r.permanent_redirect_to or found
+    is_page = r.error is None and r.body and looks_like_html(r.body, r.content_type)
+    found = _discover(r.body, r.final_url) if is_page else None
+    if found and found != r.final_url:
+        elapsed, page = r.elapsed_ms, r.final_url
+        r = _get(client, with_userinfo_of(found, feed.url), settings)
+        r.elapsed_ms += elapsed
+        if r.error is None:
+            discovered_from, moved_to = page, r.permanent_redirect_to or strip_userinfo(found)
+        else:
+            moved_to = None
     headers = {k: v for k, v in r.headers.items() if k in ("cache-control", "expires", "retry-after")}
     return PollResponse(
         feed_id=feed.feed_id,
-        feed_url=feed.url,
-        original_url=feed.spec.url,
+        feed_url=strip_userinfo(feed.url),
+        original_url=strip_userinfo(feed.spec.url),
         polled_at=polled_at,
         name=feed.spec.name,
         tags=feed.spec.tags,

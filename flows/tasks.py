@@ -29,6 +29,7 @@ from transforms.pages import fetch_reject, page_input
 from transforms.polls import EntryCandidate, PolledFeed, poll_row
 from transforms.select import Selection, candidate_from_queue, entry_rows, queue_rows, select_articles
 from transforms.settings import Settings
+from transforms.urls import redact_url
 from warehouse import staging
 from warehouse.db import load_lock
 from warehouse.load import LoadStats, load_run
@@ -112,9 +113,9 @@ def poll(feeds: list[FeedToPoll], run_id: str, settings: Settings) -> list[Polle
     polled = poll_feeds(client, feeds, run_id, settings, log)
     for p in polled:
         if p.error:
-            log.warning("feed %s: %s", p.response.feed_url, p.error)
+            log.warning("feed %s: %s", redact_url(p.response.feed_url), p.error)
         elif p.parse_warning:
-            log.warning("feed %s is malformed but usable: %s", p.response.feed_url, p.parse_warning)
+            log.warning("feed %s is malformed but usable: %s", redact_url(p.response.feed_url), p.parse_warning)
     return polled
 
 
@@ -165,7 +166,7 @@ def process_chunk(candidates: list[EntryCandidate], run_id: str, settings: Setti
         if page is None:
             rows.quarantine.append(fetch_reject(r, run_id))
             rows.unexpected += r.is_unexpected
-            log.warning("fetch %s: %s", r.candidate.entry.canonical_url, r.error or "empty body")
+            log.warning("fetch %s: %s", redact_url(r.candidate.entry.canonical_url), r.error or "empty body")
         else:
             inputs.append(page)
     for page in extract_pool.extract(inputs, run_id, settings):
@@ -177,10 +178,10 @@ def process_chunk(candidates: list[EntryCandidate], run_id: str, settings: Setti
         if page.quarantine is not None:
             rows.quarantine.append(page.quarantine)
             rows.unexpected += page.quarantine["is_unexpected"]
-            log.warning("extract %s: %s", page.quarantine["source_url"], page.quarantine["reason"])
+            log.warning("extract %s: %s", redact_url(page.quarantine["source_url"]), page.quarantine["reason"])
             if page.traceback:
                 log.error("unexpected error extracting %s (isolated: only this page fails)\n%s",
-                          page.quarantine["source_url"], page.traceback)
+                          redact_url(page.quarantine["source_url"]), page.traceback)
     checkpoint("extract")
     return rows
 
@@ -197,7 +198,7 @@ def stage_chunk(run: Run, index: int, rows: ChunkRows) -> dict[str, int]:
     tags, bad_tags = validate_rows("stg_article_tags", [t for t in rows.tags if t["article_id"] in valid_ids],
                                    run.run_id, at, parameters)
     for q in invalid:
-        logger().warning("validate %s: %s", q["source_url"], q["reason"])
+        logger().warning("validate %s: %s", redact_url(q["source_url"]), q["reason"])
     staging.write_chunk(run.staged, index, {
         "stg_raw_pages": staging.to_table("stg_raw_pages", rows.raw_pages),
         "stg_articles": articles,
