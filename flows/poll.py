@@ -22,8 +22,8 @@ from transforms.settings import Settings
 from transforms.ssrf import AllowList
 
 FEED_ACCEPT = (
-    "application/atom+xml, application/rss+xml, application/rdf+xml;q=0.9, "
-    "application/xml;q=0.8, text/xml;q=0.8, */*;q=0.5"
+    "application/atom+xml, application/rss+xml, application/feed+json, application/rdf+xml;q=0.9, "
+    "application/xml;q=0.8, text/xml;q=0.8, application/json;q=0.7, */*;q=0.5"
 )
 
 
@@ -100,7 +100,8 @@ def poll_one(client: httpx.Client, feed: FeedToPoll, settings: Settings) -> Poll
             r = _get(client, found, settings)
             r.elapsed_ms += elapsed
             moved_to = r.permanent_redirect_to or found
-    headers = {k: v for k, v in r.headers.items() if k in ("cache-control", "expires", "retry-after")}
+    kept = ("cache-control", "expires", "retry-after", "content-location")
+    headers = {k: v for k, v in r.headers.items() if k in kept}
     return PollResponse(
         feed_id=feed.feed_id,
         feed_url=feed.url,

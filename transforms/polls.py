@@ -44,7 +44,7 @@ class PollResponse:
     previous_last_modified: str | None = None
     previous_body_hash: str | None = None
     previous_state: PollState = field(default_factory=PollState)
-    headers: dict[str, str] = field(default_factory=dict)  # cache-control, expires, retry-after
+    headers: dict[str, str] = field(default_factory=dict)  # cache-control, expires, retry-after, content-location
     discovered_from: str | None = None  # the HTML page whose <link rel=alternate> led here
 
 
@@ -156,7 +156,9 @@ def interpret_poll(resp: PollResponse, run_id: str, settings: Settings | None = 
         return outcome
     if not_modified or resp.body is None:
         return outcome
-    parsed = parse_feed(resp.body, resp.content_type, settings)
+    parsed = parse_feed(resp.body, resp.content_type, settings,
+                        base_url=resp.final_url or resp.feed_url,
+                        content_location=resp.headers.get("content-location"))
     row["parse_warning"] = parsed.bozo_reason
     if parsed.error:
         row["error"] = parsed.error
