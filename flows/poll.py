@@ -27,8 +27,8 @@ from transforms.ssrf import AllowList
 from transforms.urls import strip_userinfo, with_userinfo_of
 
 FEED_ACCEPT = (
-    "application/atom+xml, application/rss+xml, application/rdf+xml;q=0.9, "
-    "application/xml;q=0.8, text/xml;q=0.8, */*;q=0.5"
+    "application/atom+xml, application/rss+xml, application/feed+json, application/rdf+xml;q=0.9, "
+    "application/xml;q=0.8, text/xml;q=0.8, application/json;q=0.7, */*;q=0.5"
 )
 
 
@@ -119,7 +119,8 @@ def poll_one(client: httpx.Client, feed: FeedToPoll, settings: Settings) -> Poll
             discovered_from, moved_to = page, r.permanent_redirect_to or strip_userinfo(found)
         else:
             moved_to = None
-    headers = {k: v for k, v in r.headers.items() if k in ("cache-control", "expires", "retry-after")}
+    kept = ("cache-control", "expires", "retry-after", "content-location")
+    headers = {k: v for k, v in r.headers.items() if k in kept}
     return PollResponse(
         feed_id=feed.feed_id,
         feed_url=strip_userinfo(feed.url),

@@ -8,6 +8,7 @@ All waits are bounded (nothing sleeps more than ``MAX_STALL_S``), so the server 
 from __future__ import annotations
 
 import gzip
+import json
 import socket
 import struct
 import threading
@@ -187,8 +188,28 @@ class FaultHandler(BaseHTTPRequestHandler):
             return self.send(200, self.server.bomb, xml, {"Content-Encoding": "gzip"})
         if case == "empty":
             return self.send(200, b"", xml)
-        if case == "json":
-            return self.send(200, b'{"version": "https://jsonfeed.org/version/1", "items": []}', "application/json")
+        if case == "json":  # JSON, but no JSON Feed: no jsonfeed.org version
+            return self.send(200, b'{"status": "ok", "items": []}', "application/json")
+        if case == "html-with-jsonfeed-alternate":
+            html = ('<html><head><title>Kabar</title><link rel="alternate" type="application/feed+json" '
+                    'href="/feeds/good-jsonfeed-target"></head><body>Beranda</body></html>')
+            return self.send(200, html.encode())
+        if case == "good-jsonfeed-target":
+            doc = {"version": "https://jsonfeed.org/version/1.1", "title": "Kabar JSON", "home_page_url": f"{b}/",
+                   "items": [{"id": "jsonfeed-1", "url": "/pages/ok?from=jsonfeed", "title": "Berita JSON Feed",
+                              "date_published": "2015-11-18T13:00:00+07:00"}]}
+            return self.send(200, json.dumps(doc).encode(), "application/feed+json")
+        if case == "relative-links":
+            items = [{"title": "Tautan relatif", "link": "/pages/ok?from=relative", "guid": "relative-1"}]
+            return self.send(200, rss(b, items).encode(), xml)
+        if case == "hostile-markup":
+            doc = ('<?xml version="1.0"?><rss version="2.0"><channel><title>Markup</title><item>'
+                   "<title>&lt;b&gt;Judul&lt;/b&gt; &amp;lt;script&amp;gt;alert(1)&amp;lt;/script&amp;gt;</title>"
+                   f"<link>{b}/pages/ok?from=markup</link><author>&lt;i onmouseover=alert(1)&gt;Dewi&lt;/i&gt;</author>"
+                   '<description><![CDATA[<p>Ringkasan <script>alert(1)</script><iframe src="http://evil.test/"></iframe>'
+                   '<img src=x onerror="alert(1)"><a href="javascript:alert(1)">klik</a></p>]]></description>'
+                   "</item></channel></rss>")
+            return self.send(200, doc.encode(), xml)
         if case == "html-with-alternate":
             html = ('<html><head><title>Kabar</title><link rel="alternate" type="application/rss+xml" '
                     'href="/feeds/good-discovered-target"></head><body>Beranda</body></html>')
@@ -308,7 +329,7 @@ FEED_CASES = [
     "not-found", "gone", "moved-permanently", "moved-temporarily", "oversized", "oversized-chunked",
     "gzip-bomb", "empty", "json", "html-with-alternate", "html-without-feed", "truncated", "malformed",
     "bom-feed", "duplicate-guids", "missing-link", "long-fields", "billion-laughs", "xxe",
-    "hostile-links",
+    "hostile-links", "html-with-jsonfeed-alternate", "relative-links", "hostile-markup",
 ]
 
 

@@ -142,6 +142,37 @@ def test_html_page_given_as_feed_is_followed_to_its_feed(hostile):
     assert p["discovered_from"].endswith("/feeds/html-with-alternate")
 
 
+def test_json_feed_advertised_by_a_page_is_discovered_and_loaded(hostile):
+    p = poll(hostile, "html-with-jsonfeed-alternate")
+    assert p["error"] is None and p["entries_seen"] == 1
+    assert p["url"].endswith("/feeds/good-jsonfeed-target")
+    assert p["discovered_from"].endswith("/feeds/html-with-jsonfeed-alternate")
+    rows = query(hostile["db"], "select title, url from fct_articles where canonical_url like '%/pages/ok?from=jsonfeed'")
+    assert len(rows) == 1 and rows[0][0] == "Berita JSON Feed"
+    assert rows[0][1] == f"{hostile['base']}/pages/ok?from=jsonfeed"  # the item's relative url, resolved
+
+
+def test_relative_entry_links_resolve_against_the_feed_url(hostile):
+    p = poll(hostile, "relative-links")
+    assert p["error"] is None and p["entries_seen"] == 1
+    assert scalar(hostile["db"], "select count(*) from fct_articles where url = ?",
+                  [f"{hostile['base']}/pages/ok?from=relative"]) == 1
+
+
+def test_feed_markup_reaches_the_warehouse_as_plain_text(hostile):
+    db = hostile["db"]
+    rows = query(db, "select a.title, a.description, d.name from fct_articles a left join dim_authors d using (author_id) "
+                     "where a.canonical_url like '%/pages/ok?from=markup'")
+    assert len(rows) == 1
+    title, description, author = rows[0]
+    assert title == "Judul" and author == "Dewi"
+    assert description == "Ringkasan klik"
+    for table, column in (("fct_articles", "title"), ("fct_articles", "description"),
+                          ("fct_feed_entries", "entry_title"), ("dim_authors", "name")):
+        for needle in ("<script", "<iframe", "onerror", "onmouseover", "javascript:", "<"):
+            assert scalar(db, f"select count(*) from {table} where {column} like '%' || ? || '%'", [needle]) == 0, (table, needle)
+
+
 @pytest.mark.parametrize(
     ("case", "warning"),
     [

@@ -18,6 +18,7 @@ from transforms.extract import EXTRACTOR_VERSION, extract_main
 from transforms.ids import bytes_hash, content_hash, stable_id
 from transforms.quarantine import quarantine_row, unexpected_reason
 from transforms.settings import Settings
+from transforms.text import plain_text
 from transforms.urls import site_domain
 
 
@@ -121,8 +122,9 @@ def process_page(page: PageInput, settings: Settings | None = None, steps: list[
             rejection=f"empty extraction: only {words} words of main text (minimum {settings.min_words})",
         )
     published = page.entry_published_at or parse_date_text(extracted.date)
-    title = (page.entry_title or extracted.title or "").strip()[: settings.max_title_chars] or None
-    description = extracted.description or page.entry_summary
+    # Entry fields are plain text from the feed parser; these may come from rows stored before it was.
+    title = (plain_text(page.entry_title) or extracted.title or "").strip()[: settings.max_title_chars] or None
+    description = plain_text(extracted.description) or plain_text(page.entry_summary)
     author = clean_author(page.entry_author) or clean_author(extracted.author)
     domain = site_domain(page.url)
     article = {

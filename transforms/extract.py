@@ -9,7 +9,7 @@ import trafilatura
 from trafilatura.settings import use_config
 
 # Bump when extraction or normalization changes in a way that should re-extract old pages.
-EXTRACTION_REVISION = "1"
+EXTRACTION_REVISION = "2"
 EXTRACTOR_VERSION = f"trafilatura-{trafilatura.__version__}+fh{EXTRACTION_REVISION}"
 
 # htmldate can return the time of day too; keep it, feeds without dates need it.

@@ -110,7 +110,8 @@ def interpret_poll(resp: PollResponse, run_id: str, settings: Settings | None = 
         return failed_poll(resp, run_id, resp.error, stage="poll", is_unexpected=resp.is_unexpected, **base)
     if not_modified or resp.body is None:
         return PolledFeed(**base)
-    parsed = parse_feed(resp.body, resp.content_type, settings, base_url=resp.final_url or resp.feed_url)
+    parsed = parse_feed(resp.body, resp.content_type, settings, base_url=resp.final_url or resp.feed_url,
+                        content_location=resp.headers.get("content-location"))
     if parsed.error:
         base["body_hash"] = resp.previous_body_hash  # retry a broken feed next time
         return failed_poll(resp, run_id, parsed.error, stage="parse", parse_warning=parsed.bozo_reason,
