@@ -25,7 +25,7 @@ import duckdb
 from flows.report import Stopwatch
 from transforms.settings import Settings
 from warehouse import staging
-from warehouse.db import ALIAS, Warehouse, WarehouseError, connect, locate, migrate
+from warehouse.db import ALIAS, Warehouse, WarehouseError, connect, ensure_migrated, locate
 from warehouse.staging import RunDir
 
 
@@ -49,7 +49,7 @@ class Run:
         """A cursor on the run's one warehouse connection (opened and migrated on first use)."""
         if self._con is None:
             self._con = self._stack.enter_context(connect(self.wh))
-            migrate(self._con)
+            ensure_migrated(self._con, self.wh, self.settings.lock_timeout_s)
         cursor = self._con.cursor()
         cursor.execute(f"use {ALIAS}")
         return cursor

@@ -62,25 +62,42 @@ def sample_feed_list(tmp_path, sample_hosts) -> Path:
 
 @pytest.fixture
 def db_path(tmp_path) -> Path:
-    return tmp_path / "wh" / "feedhouse.duckdb"
+    return tmp_path / "wh" / "feedhouse.ducklake"
 
 
-def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    """Run SQL read-only against a warehouse file (how the tests assert results)."""
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
+_readers: dict[str, duckdb.DuckDBPyConnection] = {}
 
 
-def scalar(db: Path, sql: str, params: list | None = None):
+def query(db: Path | str, sql: str, params: list | None = None) -> list[tuple]:
+    """Run SQL read-only against a warehouse (how the tests assert results). One reader
+    connection per warehouse is kept open: each query sees the latest committed load."""
+    from warehouse.db import attach_sql, locate, new_connection
+
+    key = str(db)
+    if key not in _readers:
+        wh = locate(db)
+        con = new_connection(("ducklake", "sqlite") if wh.catalog_file else ("ducklake", "postgres"))
+        con.execute(attach_sql(wh, read_only=True))
+        con.execute("use wh")
+        _readers[key] = con
+    return _readers[key].execute(sql, params or []).fetchall()
+
+
+def scalar(db: Path | str, sql: str, params: list | None = None):
     return query(db, sql, params)[0][0]
+
+
+def write(db: Path | str, sql: str, params: list | None = None) -> None:
+    """Change a warehouse behind the pipeline's back (to stage a test's starting point)."""
+    from warehouse.db import locate, open_migrated
+
+    with open_migrated(locate(db)) as con:
+        con.execute(sql, params or [])
 
 
 TABLES = (
     "dim_feeds", "dim_sites", "dim_authors", "dim_tags", "fct_articles", "bridge_article_tags",
-    "fct_feed_entries", "fct_feed_polls", "quarantine", "etl_runs", "raw_pages",
+    "fct_feed_entries", "fct_feed_polls", "quarantine", "etl_runs", "raw_pages", "fetch_state",
 )
 
 

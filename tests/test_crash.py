@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from warehouse import staging
+from warehouse.db import locate
 
 from .conftest import query, run_cli, scalar, table_counts
 
@@ -35,7 +35,7 @@ def baseline(tmp_path_factory, sample_hosts, prefect_server):
     tmp = tmp_path_factory.mktemp("baseline")
     feeds = tmp / "feeds.toml"
     feeds.write_text(render_feed_list(sample_hosts))
-    db = tmp / "baseline.duckdb"
+    db = tmp / "baseline.ducklake"
     env = prefect_server.client_env(FEEDHOUSE_CHUNK_SIZE="10")
     done = run_cli(["run", "--feeds", str(feeds), "--db", str(db), "--json"], env)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -70,7 +70,7 @@ def _start_paused(baseline, db: Path, tmp: Path, point: str, skip: int) -> tuple
     ],
 )
 def test_kill_9_then_next_run_completes_the_work(baseline, tmp_path, point, skip, loaded_after_kill):
-    db = tmp_path / "crash.duckdb"
+    db = tmp_path / "crash.ducklake"
     proc, _ = _start_paused(baseline, db, tmp_path, point, skip)
     os.killpg(proc.pid, signal.SIGKILL)  # the run and its extraction workers
     proc.wait(timeout=30)
@@ -80,7 +80,7 @@ def test_kill_9_then_next_run_completes_the_work(baseline, tmp_path, point, skip
     if db.exists():
         assert scalar(db, "select count(*) from fct_articles") == loaded_after_kill
         assert scalar(db, "select count(*) from fct_feed_entries") == 0
-    pending = list(staging.staging_root(db).glob("*/run.json"))
+    pending = list(locate(db).staging_root.glob("*/run.json"))
     assert len(pending) == 1
 
     done = run_cli(["run", "--feeds", str(baseline["feeds"]), "--db", str(db), "--json"], baseline["env"])
@@ -91,7 +91,7 @@ def test_kill_9_then_next_run_completes_the_work(baseline, tmp_path, point, skip
     assert scalar(db, "select count(*) from (select canonical_url from fct_articles group by 1 having count(*) > 1)") == 0
     statuses = [s for (s,) in query(db, "select status from etl_runs order by started_at")]
     assert statuses == ["recovered", "succeeded"]
-    assert [p for p in staging.staging_root(db).glob("*/run.json")] == []
+    assert [p for p in locate(db).staging_root.glob("*/run.json")] == []
 
 
 @pytest.mark.timeout(900)
@@ -100,7 +100,7 @@ def test_prefect_server_dying_mid_run_does_no_warehouse_damage(baseline, tmp_pat
 
     server = PrefectServer().start()
     try:
-        db = tmp_path / "server-died.duckdb"
+        db = tmp_path / "server-died.ducklake"
         env = server.client_env(FEEDHOUSE_CHUNK_SIZE="10", FEEDHOUSE_PAUSE_AT="extract",
                                 FEEDHOUSE_PAUSE_FILE=str(tmp_path / "paused"), FEEDHOUSE_PAUSE_S="3")
         exe = Path(sys.executable).parent / "feedhouse"

@@ -36,7 +36,7 @@ def served(prefect_server, sample_hosts, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("served")
     feeds = tmp / "feeds.toml"
     feeds.write_text(render_feed_list(sample_hosts))
-    db = tmp / "served.duckdb"
+    db = tmp / "served.ducklake"
     env = prefect_server.client_env()
     log = open(tmp / "serve.log", "w")  # noqa: SIM115
     proc = subprocess.Popen([str(BIN / "feedhouse"), "serve", "--feeds", str(feeds), "--db", str(db)],

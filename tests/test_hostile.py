@@ -29,7 +29,7 @@ def fake_resolver(host: str, port: int) -> list[str]:
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("hostile")
-    db = tmp / "hostile.duckdb"
+    db = tmp / "hostile.ducklake"
     with serve_faults() as (base, server), pytest.MonkeyPatch.context() as mp:
         server.handle_error = lambda request, client_address: None  # resets and stalls are the point
         mp.setattr(http, "resolver", fake_resolver)
@@ -268,7 +268,7 @@ def test_no_partial_rows(hostile):
         "entries without article": "select count(*) from fct_feed_entries e anti join fct_articles a using (article_id)",
         "entries without feed": "select count(*) from fct_feed_entries e anti join dim_feeds f using (feed_id)",
         "articles without site": "select count(*) from fct_articles a anti join dim_sites s using (site_id)",
-        "articles without raw page": "select count(*) from fct_articles a anti join raw_pages r on r.page_id = a.article_id",
+        "articles without raw page": "select count(*) from fct_articles a anti join raw_pages r on r.article_id = a.article_id",
         "tags without article": "select count(*) from bridge_article_tags b anti join fct_articles a using (article_id)",
         "polls without feed": "select count(*) from fct_feed_polls p anti join dim_feeds f using (feed_id)",
     }

@@ -12,9 +12,9 @@ import pytest
 
 from flows.ingest import ingest
 from warehouse import staging
-from warehouse.db import open_migrated
+from warehouse.db import locate
 
-from .conftest import query, scalar, table_counts
+from .conftest import query, scalar, table_counts, write
 
 
 @pytest.fixture
@@ -116,40 +116,38 @@ def test_rerun_adds_no_rows_and_costs_conditional_gets(first_run, sample_feed_li
 def test_rerun_without_conditional_get_still_adds_nothing(first_run, sample_feed_list, db_path):
     """A server that ignores validators: unchanged bodies are skipped by content hash, and even
     re-parsed entries would not duplicate anything."""
-    query_sql = "update dim_feeds set etag = null, last_modified = null"
-    with open_migrated(db_path) as con:
-        con.execute(query_sql)
+    write(db_path, "update dim_feeds set etag = null, last_modified = null")
     before = table_counts(db_path)
     second = ingest(feeds=str(sample_feed_list), db=str(db_path), all_feeds=True)
     assert second["feeds_not_modified"] == 4  # 200s with the same body hash
-    with open_migrated(db_path) as con:
-        con.execute("update dim_feeds set etag = null, last_modified = null, last_body_hash = null")
+    write(db_path, "update dim_feeds set etag = null, last_modified = null, last_body_hash = null")
     third = ingest(feeds=str(sample_feed_list), db=str(db_path), all_feeds=True)
     assert third["feeds_not_modified"] == 0 and third["articles_new"] == 0
     after = table_counts(db_path)
     assert {t for t in before if before[t] != after[t]} == {"fct_feed_polls", "etl_runs"}
 
 
-def test_locked_warehouse_fails_clearly_and_next_run_loads_the_staged_batch(
-    sample_feed_list, db_path, tmp_path, monkeypatch
+def test_a_load_that_cannot_run_fails_clearly_and_the_next_run_loads_the_staged_batch(
+    sample_feed_list, db_path, monkeypatch
 ):
-    with open_migrated(db_path):
-        pass
-    holder = subprocess.Popen(  # an analyst's read-only session: it blocks DuckDB writers
+    wh = locate(db_path)
+    write(db_path, "select 1")  # the warehouse exists and is migrated
+    holder = subprocess.Popen(  # another process holding the load lock: a load that never ends
         [sys.executable, "-c",
-         "import duckdb, sys; c = duckdb.connect(sys.argv[1], read_only=True); "
-         "print('ready', flush=True); sys.stdin.read()", str(db_path)],
+         "import fcntl, os, sys; fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT); "
+         "fcntl.flock(fd, fcntl.LOCK_EX); print('ready', flush=True); sys.stdin.read()",
+         str(wh.catalog_file) + ".load.lock"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "ready"
         monkeypatch.setenv("FEEDHOUSE_LOCK_TIMEOUT_S", "2")
-        with pytest.raises(Exception, match="locked by another process"):
+        with pytest.raises(Exception, match="did not finish within 2s; the staged data is kept"):
             ingest(feeds=str(sample_feed_list), db=str(db_path))
     finally:
         holder.stdin.close()
         holder.wait(timeout=30)
-    pending = staging.pending_runs(db_path)
+    pending = staging.pending_runs(wh.staging_root)
     assert len(pending) == 1 and pending[0].is_complete
     for run in pending:
         staging.release(run)
@@ -161,7 +159,7 @@ def test_locked_warehouse_fails_clearly_and_next_run_loads_the_staged_batch(
     assert scalar(db_path, "select count(*) from fct_articles") == 24
     assert scalar(db_path, "select count(*) from fct_feed_entries") == 27
     assert query(db_path, "select status from etl_runs order by started_at") == [("recovered",), ("succeeded",)]
-    assert staging.pending_runs(db_path) == []
+    assert staging.pending_runs(wh.staging_root) == []
 
 
 def test_feeds_not_due_are_not_polled(first_run, sample_feed_list, db_path):

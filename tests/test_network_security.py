@@ -8,6 +8,8 @@ through the ``flows.httpclient.resolver`` hook, so no DNS query is ever sent."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import datetime as dt
 import ipaddress
 import logging
@@ -296,7 +298,7 @@ def test_deadline_covers_a_server_dripping_its_headers():
             pass
         h.close_connection = True
 
-    settings = SETTINGS.replace(read_timeout_s=2.0)
+    settings = dataclasses.replace(SETTINGS, read_timeout_s=2.0)
     with serve({"/drip": drip}) as (port, _), client(settings) as c:
         started = time.monotonic()
         r = get(c, f"http://127.0.0.1:{port}/drip", deadline_s=1.0)
@@ -405,8 +407,8 @@ def test_logged_urls_carry_no_credentials_or_secrets(caplog, monkeypatch):
     monkeypatch.setattr(logging.getLogger("feedhouse"), "handlers", [caplog.handler])
     with serve({"/gone": lambda h: h.send(404, b"no")}) as (port, _):
         url = f"http://reader:s3cret@127.0.0.1:{port}/gone?page=2&api_key=K3Y&X-Amz-Signature=S1G"
-        poll.fn(feeds_to_poll([FeedSpec(url=url)], {}), SETTINGS)
-    assert f"poll http://127.0.0.1:{port}/gone?page=2&api_key=***&X-Amz-Signature=*** failed" in caplog.text
+        poll.fn(feeds_to_poll([FeedSpec(url=url)], {}), "run", SETTINGS)
+    assert f"feed http://127.0.0.1:{port}/gone?page=2&api_key=***&X-Amz-Signature=***: HTTP 404" in caplog.text
     assert not any(secret in caplog.text for secret in ("s3cret", "K3Y", "S1G"))
 
 

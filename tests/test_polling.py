@@ -104,18 +104,20 @@ def test_opml_folders_become_tags_and_entities_are_not_expanded():
 
 def test_transient_page_failure_is_retried_even_when_the_feed_is_unchanged(tmp_path, monkeypatch):
     monkeypatch.setenv("FEEDHOUSE_ALLOW_HOSTS", "127.0.0.1")
-    db = tmp_path / "retry.duckdb"
+    db = tmp_path / "retry.ducklake"
     with serve_faults() as (base, _server):
         feeds = tmp_path / "feeds.toml"
         feeds.write_text(f'[[feeds]]\nurl = "{base}/feeds/flaky-listing"\n')
         first = ingest(feeds=str(feeds), db=str(db), all_feeds=True)
         assert first["articles_new"] == 0
-        assert query(db, "select stage, is_retryable, resolved_at from quarantine") == [("fetch", True, None)]
+        assert query(db, "select stage, is_retryable from quarantine") == [("fetch", True)]
+        assert query(db, "select status, attempts from fetch_state") == [("retrying", 1)]
+        assert query(db, "select rows_retryable, rows_resolved from v_quarantine_summary") == [(1, 0)]
         second = ingest(feeds=str(feeds), db=str(db), all_feeds=True)
     assert second["feeds_not_modified"] == 1  # same body: not parsed again
     assert second["articles_new"] == 1
     assert query(db, "select count(*) from fct_feed_entries") == [(1,)]
-    assert query(db, "select resolved_at is not null from quarantine") == [(True,)]
+    assert query(db, "select status, attempts, last_error from fetch_state") == [("loaded", 2, None)]
     summary = query(db, "select rows_retryable, rows_resolved from v_quarantine_summary")
     assert summary == [(0, 1)]
 

@@ -12,7 +12,7 @@ from transforms.dates import parse_date_text
 from transforms.feedlist import FeedListError, parse_feed_list
 from transforms.feeds import parse_feed
 from transforms.polls import PollResponse, interpret_poll
-from transforms.select import entry_rows, new_articles
+from transforms.select import entry_rows, select_articles
 from transforms.urls import canonical_url, site_domain
 
 
@@ -147,13 +147,17 @@ def test_dedup_across_feeds_by_canonical_url():
                      status=200, body=_sample("portal/rss/internasional.xml")), "run")
     candidates = main.candidates + section.candidates
     rows = entry_rows(candidates)
-    new = new_articles(candidates, known_ids=set())
+    new = new_articles(candidates, settled=set())
     # the three section entries carry utm_* parameters but are the main feed's articles
     assert len(section.candidates) == 3
     assert {c.article_id for c in section.candidates} <= {c.article_id for c in main.candidates}
     assert len(new) == len(main.candidates)
     assert len(rows) == len(main.candidates) + 3
-    assert new_articles(candidates, known_ids={c.article_id for c in main.candidates}) == []
+    assert new_articles(candidates, settled={c.article_id for c in main.candidates}) == []
+
+
+def new_articles(candidates, settled):
+    return list(select_articles(candidates, settled, [], max_entries_per_feed=1000, max_pages_per_run=1000).fetch)
 
 
 def test_feed_list_validation():

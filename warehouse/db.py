@@ -184,6 +184,7 @@ def connect(wh: Warehouse, *, read_only: bool = False, snapshot: int | None = No
     if not read_only and wh.catalog_file:
         wh.catalog_file.parent.mkdir(parents=True, exist_ok=True)
         Path(wh.data_path).mkdir(parents=True, exist_ok=True)
+        _write_ahead_log(wh.catalog_file)
     con = new_connection(catalog_extensions(wh))
     try:
         con.execute(attach_sql(wh, read_only=read_only, snapshot=snapshot))
@@ -195,6 +196,18 @@ def connect(wh: Warehouse, *, read_only: bool = False, snapshot: int | None = No
         raise
     finally:
         con.close()
+
+
+def _write_ahead_log(catalog: Path) -> None:
+    """Put the SQLite catalog in WAL mode (persistent, idempotent). In SQLite's default mode an
+    open read transaction of any reader blocks a committing writer, and the failed commit then
+    leaves the writer's attachment unusable; with WAL, readers and the writer never block each
+    other and a reader's transaction keeps its snapshot."""
+    import sqlite3
+
+    with sqlite3.connect(catalog) as db:
+        if db.execute("pragma journal_mode").fetchone()[0] != "wal":
+            db.execute("pragma journal_mode = wal")
 
 
 def _is_unreachable(exc: duckdb.Error) -> bool:
@@ -259,19 +272,28 @@ def create_views(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def schema_is_current(con: duckdb.DuckDBPyConnection) -> bool:
-    """True when every migration file has been applied to this warehouse."""
+    """True when every migration file and the current analyst views are applied."""
     try:
-        done = {r[0] for r in con.execute("select version from schema_migrations").fetchall()}
+        done = {(r[0], r[1]) for r in con.execute("select version, name from schema_migrations").fetchall()}
     except duckdb.CatalogException:
         return False
-    return {version for version, _, _ in migrations()} <= done
+    wanted = {(version, name) for version, name, _ in migrations()} | {(0, f"views-{views_fingerprint()}")}
+    return wanted <= done
+
+
+def ensure_migrated(con: duckdb.DuckDBPyConnection, wh: Warehouse, lock_timeout_s: float) -> list[str]:
+    """Migrate if needed, taking turns with loads (a migration is a writer too)."""
+    if schema_is_current(con):
+        return []
+    with load_lock(wh, lock_timeout_s):
+        return migrate(con)
 
 
 @contextmanager
-def open_migrated(wh: Warehouse) -> Iterator[duckdb.DuckDBPyConnection]:
-    """``connect`` read-write and ``migrate``: the way in for the loader and maintenance."""
+def open_migrated(wh: Warehouse, lock_timeout_s: float = 30.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """``connect`` read-write and migrate: the way in for the loader and maintenance."""
     with connect(wh) as con:
-        migrate(con)
+        ensure_migrated(con, wh, lock_timeout_s)
         yield con
 
 
