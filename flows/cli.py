@@ -19,7 +19,7 @@ from flows.paths import DEFAULT_DB, DEFAULT_FEEDS  # noqa: E402
 
 app = typer.Typer(help="feedhouse: news feeds → validated star schema in DuckDB.", no_args_is_help=True)
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)  # one line per message, whatever the width
 
 DbOption = Annotated[str, typer.Option("--db", help="DuckDB warehouse file.")]
 

@@ -121,7 +121,62 @@ class FaultHandler(BaseHTTPRequestHandler):
             return self.feed(path.removeprefix("/feeds/"))
         if path.startswith("/pages/") or path.startswith("/private/"):
             return self.page(path.removeprefix("/pages/"))
+        if path.startswith("/triggers/"):
+            return self.trigger(path.removeprefix("/triggers/"))
         return self.send(404, b"not found")
+
+    # ---- inputs that once stopped every run (each must now cost only itself)
+    def trigger(self, case: str):
+        b = self.base
+        xml = "application/rss+xml; charset=utf-8"
+        ok = f"{b}/pages/ok?trigger={case}"
+
+        def feed(items, extra="", headers=None):
+            return self.send(200, rss(b, items, title=f"Pemicu {case}", extra_channel=extra).encode(), xml, headers)
+
+        if case == "bad-port":
+            return feed([{"title": "Baik", "link": ok, "guid": "ok"},
+                         {"title": "Port", "link": "http://localhost:99999/x", "guid": "port"}])
+        if case == "tab-location":
+            return feed([{"title": "Tab", "link": f"{b}/triggers/tab-location-page", "guid": "tab"}])
+        if case == "tab-location-page":
+            self.send_response(302)
+            self.send_header("Location", "/pages/ok?x=1\tand-a-tab")  # http.server writes it raw
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
+        if case == "punycode-page":
+            return feed([{"title": "Punycode", "link": f"{b}/triggers/punycode-page-body", "guid": "puny"}])
+        if case == "punycode-page-body":  # quadratic in Python's punycode codec: minutes if decoded
+            body = page_html("Artikel punycode", [INDONESIAN_PARAGRAPH] * 3).encode() + b"<!--" + b"a\xe9" * 500_000 + b"-->"
+            return self.send(200, body, "text/html; charset=punycode")
+        if case == "ttl-inf":
+            return feed([{"title": "TTL", "link": ok, "guid": "ttl"}], extra="<ttl>inf</ttl>")
+        if case == "max-age-inf":
+            return feed([{"title": "Max-Age", "link": ok, "guid": "maxage"}], headers={"Cache-Control": "max-age=inf"})
+        if case == "retry-after-superscript":
+            return self.send(503, b"busy", headers={"Retry-After": "\u00b2"})
+        if case == "ancient-date":
+            return feed([{"title": "Kuno", "link": ok, "guid": "ancient", "date": "0001-01-01T00:00:00+01:00"}])
+        if case == "local-path-body":  # feedparser would open this path as a file
+            return self.send(200, self.server.local_feed_path.encode(), xml)
+        if case == "dev-zero-body":  # ... and read this one until memory runs out
+            return self.send(200, b"/dev/zero", xml)
+        if case == "drip-headers":
+            try:
+                for byte in b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nX-Slow: " + b"a" * 200:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(0.2)
+            except OSError:
+                pass
+            self.close_connection = True
+            return None
+        if case == "heavy-page":
+            return feed([{"title": "Berat", "link": f"{b}/triggers/heavy-page-body", "guid": "heavy"}])
+        if case == "heavy-page-body":  # many seconds of extraction: stopped by the time limit
+            return self.send(200, self.server.heavy_page)
+        return self.send(404, b"no such trigger")
 
     # ---- feeds
     def feed(self, case: str):
@@ -324,6 +379,18 @@ class FaultHandler(BaseHTTPRequestHandler):
         return self.send(404, b"no such page case")
 
 
+TRIGGERS = [
+    "bad-port", "tab-location", "punycode-page", "ttl-inf", "max-age-inf", "retry-after-superscript",
+    "ancient-date", "local-path-body", "dev-zero-body", "drip-headers", "heavy-page",
+]
+
+
+def heavy_page() -> bytes:
+    """A page trafilatura needs seconds for: thousands of nested, linked blocks."""
+    block = "<div class='c'><p>" + " ".join(f"<a href='/t/{i}'>tautan {i}</a> kata" for i in range(30)) + "</p>"
+    return ("<html><body>" + block * 3000 + "</div>" * 3000 + "</body></html>").encode()
+
+
 FEED_CASES = [
     "read-timeout", "trickle", "connection-reset", "server-error", "unavailable", "too-many-requests",
     "not-found", "gone", "moved-permanently", "moved-temporarily", "oversized", "oversized-chunked",
@@ -341,6 +408,8 @@ def serve_faults():
     server.hits = []
     server.counters = {}
     server.bomb = gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9)  # 64 MB inflated
+    server.local_feed_path = "/nonexistent"
+    server.heavy_page = heavy_page()
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -76,8 +76,6 @@ def _final_state(served, flow_run_id: str, timeout_s: float = 240) -> str:
 
 
 def test_deployments_are_registered_with_schedule_and_limits(served):
-    deps = served["deployments"]
-    assert set(deps) == {"scheduled", "manual"} or len(deps) >= 3
     found = served["server"].api("POST", "/deployments/filter", json={}).json()
     by_flow = {}
     for d in found:
