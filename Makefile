@@ -5,7 +5,7 @@ ifeq ($(UV),)
 UV := .tools/bin/uv
 endif
 VENV := .venv
-DB ?= warehouse/feedhouse.duckdb
+DB ?= warehouse/feedhouse.ducklake
 
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
@@ -32,4 +32,4 @@ bench: setup  ## performance benchmarks (not part of make test)
 	$(VENV)/bin/python -m benchmarks.run
 
 clean:
-	rm -rf $(VENV) .tools .prefect warehouse/*.duckdb* warehouse/staging warehouse/sample-feeds.toml
+	rm -rf $(VENV) .tools .prefect warehouse/*.ducklake* warehouse/staging warehouse/sample-feeds.toml

@@ -53,6 +53,7 @@ def ingest(
                 tasks.prewarm(settings)  # worker start-up and the GX import overlap the first fetch
             staged = tasks.run_chunks(run, runner, tasks.process_chunk, batches(list(selection.fetch), settings.chunk_size),
                                       lambda chunk: {"candidates": chunk, **context})
+            tasks.release_workers()
         with run.clock.stage("stage polls"):
             polls = tasks.stage_polls(quote(run), quote(polled), quote(selection))
         unexpected = polls.pop("unexpected") + staged["unexpected"]

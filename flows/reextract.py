@@ -67,6 +67,7 @@ def reextract(db: str = DEFAULT_DB, force: bool = False) -> dict:
         with run.clock.stage("read+extract+stage"):
             staged = tasks.run_chunks(run, runner, extract_stored, counted(_stored_chunks(run, force)),
                                       lambda chunk: {"pages": chunk, "run_id": run.run_id, "settings": settings})
+            tasks.release_workers()
         with run.clock.stage("load"):
             loaded = tasks.load(quote(run), {"unexpected_errors": staged["unexpected"],
                                              "seconds": round(run.clock.total, 3)})

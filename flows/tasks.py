@@ -277,6 +277,13 @@ def publish_report(summary: dict) -> None:
     logger().info("run summary: %s", {k: v for k, v in summary.items() if k != "stage_seconds"})
 
 
+def release_workers() -> None:
+    """Stop the extraction workers once a run has extracted everything: the load does not need
+    them, a run's peak memory is then the larger of extraction and load, not their sum, and their
+    CPU time is counted in the run summary."""
+    extract_pool.shutdown()
+
+
 def prewarm(settings: Settings) -> None:
     """Get extraction and validation ready while the first pages download: start the extraction
     workers (their imports and models) and, in a background thread, great-expectations."""
