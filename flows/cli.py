@@ -8,6 +8,7 @@ configure()  # before anything imports prefect
 
 import json  # noqa: E402
 import sys  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Annotated  # noqa: E402
 
@@ -209,14 +210,47 @@ def feeds_import(
     opml: Annotated[Path, typer.Argument(help="OPML file exported by a feed reader.")],
     into: Annotated[Path, typer.Option("--into", help="TOML feed list to add the feeds to.")] = Path(DEFAULT_FEEDS),
 ) -> None:
-    """Add the feeds of an OPML file to a TOML feed list (existing URLs are kept as they are)."""
-    from transforms.feedlist import FeedList, merge, parse_feed_list_text, parse_opml, to_toml
+    """Add the feeds of an OPML file to a TOML feed list. Feeds it lists already are left alone,
+    and the rest of the file (comments, settings, layout) is kept byte for byte."""
+    from transforms.feedlist import append_feeds, parse_opml
 
-    incoming = parse_opml(opml.read_text(encoding="utf-8"))
-    base = parse_feed_list_text(into.read_text(encoding="utf-8")) if into.exists() else FeedList(())
-    merged = merge(base, incoming)
-    into.write_text(to_toml(merged), encoding="utf-8")
-    console.print(f"{len(merged.feeds) - len(base.feeds)} feed(s) added to {into} ({len(merged.feeds)} in all)")
+    incoming = _read_feed_file(opml, parse_opml)
+    with _about(into):
+        text, added = append_feeds(into.read_text(encoding="utf-8") if into.exists() else "", incoming.feeds)
+    if added:
+        _write_atomically(into, text)
+    console.print(f"{added} feed(s) added to {into}")
+
+
+@contextmanager
+def _about(path: Path):
+    """A problem with a feed list file is reported with the file's name."""
+    from transforms.feedlist import FeedListError
+
+    try:
+        yield
+    except UnicodeDecodeError as exc:
+        raise FeedListError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    except FeedListError as exc:
+        raise FeedListError(f"{path}: {exc}") from exc
+
+
+def _read_feed_file(path: Path, parse):
+    with _about(path):
+        return parse(path.read_text(encoding="utf-8"))
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Replace ``path`` in one step: a crash or a full disk never leaves half a feed list."""
+    import os
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent or ".", prefix=f".{path.name}.",
+                                     delete=False) as tmp:
+        tmp.write(text)
+        tmp.flush()
+        os.fsync(tmp.fileno())
+    os.replace(tmp.name, path)
 
 
 @feeds_app.command("export")
@@ -227,7 +261,7 @@ def feeds_export(
     """Write a feed list as OPML, for feed readers."""
     from transforms.feedlist import parse_feed_list_text, to_opml
 
-    text = to_opml(parse_feed_list_text(source.read_text(encoding="utf-8")).feeds)
+    text = to_opml(_read_feed_file(source, parse_feed_list_text).feeds)
     if output:
         output.write_text(text, encoding="utf-8")
     else:
@@ -254,21 +288,59 @@ def _exit_watchdog(code: int) -> None:
 
 
 def main() -> None:
-    """Entry point of the ``feedhouse`` console script."""
+    """Entry point of the ``feedhouse`` console script. Every failure ends as one line on stderr
+    that says what went wrong (and names the file when a file is the problem), then a non-zero
+    exit; ``--debug`` adds the traceback."""
+    import click
+
+    debug = "--debug" in sys.argv[1:]
+    if debug:
+        sys.argv.remove("--debug")
     code = 1
     try:
-        app()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    except BaseException:  # already reported by typer; still must not hang at exit
-        code = 1
+        result = app(standalone_mode=False)
+        code = result if isinstance(result, int) else 0
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except click.ClickException as exc:  # usage errors: click's own message
+        exc.show()
+        code = exc.exit_code
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        errors.print("feedhouse: interrupted")
+        code = 130
+    except Exception as exc:
+        errors.print(f"feedhouse: {_describe(exc)}", markup=False, highlight=False)
+        if debug:
+            console_traceback(exc)
+        else:
+            errors.print("(run again with --debug for the traceback)", style="dim")
+        code = 2 if _is_input_problem(exc) else 1
     finally:
         sys.stdout.flush()
         if "flows.extract_pool" in sys.modules:  # stop extraction workers before exit
             sys.modules["flows.extract_pool"].shutdown()
         _exit_watchdog(code)
     sys.exit(code)
+
+
+def _describe(exc: BaseException) -> str:
+    """One line: the message, prefixed by the exception's class unless it is one of ours."""
+    message = " ".join(str(exc).split()) or type(exc).__name__
+    ours = type(exc).__module__.split(".")[0] in ("transforms", "warehouse", "flows", "expectations")
+    return message if ours or isinstance(exc, OSError) else f"{type(exc).__name__}: {message}"
+
+
+def _is_input_problem(exc: BaseException) -> bool:
+    """A feed list, file or setting the user gave us is wrong (exit 2), not the machinery (exit 1)."""
+    from transforms.feedlist import FeedListError
+
+    return isinstance(exc, FeedListError | FileNotFoundError | IsADirectoryError | PermissionError | ValueError)
+
+
+def console_traceback(exc: BaseException) -> None:
+    import traceback
+
+    sys.stderr.write("".join(traceback.format_exception(exc)))
 
 
 if __name__ == "__main__":

@@ -125,3 +125,42 @@ def test_a_second_run_adds_nothing_and_refetches_nothing_that_failed_for_good(is
     refetched = [h for h in isolated["hits_second"] if h in ("/triggers/tab-location-page", "/triggers/heavy-page-body",
                                                              "/triggers/punycode-page-body", "/pages/ok")]
     assert refetched == []
+
+
+def test_an_unexpected_exception_at_a_boundary_costs_only_its_item(tmp_path, sample_feed_list, monkeypatch, capfd):
+    """Bugs we have not met yet: an exception while interpreting one feed, and while fetching one
+    page, each become that item's row with the exception's class, message and stage; the run loads
+    the rest and counts them."""
+    import flows.fetch
+    import flows.poll
+    from flows.ingest import ingest
+
+    real_interpret, real_fetch = flows.poll.interpret_poll, flows.fetch.fetch_page
+
+    def interpret(resp, *args, **kwargs):
+        if resp.feed_url.endswith("/rss/internasional.xml"):
+            raise RuntimeError("parser bug on this feed")
+        return real_interpret(resp, *args, **kwargs)
+
+    def fetch_page(client, candidate, *args, **kwargs):
+        if "turnamen-sepak-bola" in candidate.entry.canonical_url:
+            raise ValueError("fetcher bug on this page")
+        return real_fetch(client, candidate, *args, **kwargs)
+
+    monkeypatch.setattr(flows.poll, "interpret_poll", interpret)
+    monkeypatch.setattr(flows.fetch, "fetch_page", fetch_page)
+    db = tmp_path / "bugs.ducklake"
+    summary = ingest(feeds=str(sample_feed_list), db=str(db))
+    assert summary["unexpected_errors"] == 2
+    assert summary["articles_new"] == 23  # all but the one page
+    polls = query(db, "select error, is_unexpected from fct_feed_polls where feed_url like '%/rss/internasional.xml'")
+    assert polls == [("unexpected error in parse: RuntimeError: parser bug on this feed", True)]
+    rows = query(db, "select stage, reason, is_unexpected from quarantine where is_unexpected")
+    assert sorted(rows) == [
+        ("fetch", "unexpected error in fetch: ValueError: fetcher bug on this page", True),
+        ("parse", "unexpected error in parse: RuntimeError: parser bug on this feed", True),
+    ]
+    assert query(db, "select unexpected_errors from etl_runs") == [(2,)]
+    log = capfd.readouterr().err
+    for bug in ("RuntimeError: parser bug on this feed", "ValueError: fetcher bug on this page"):
+        assert log.count(f"\n{bug}") == 1  # logged once each, as a traceback's last line

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from flows.ingest import ingest
-from transforms.feedlist import FeedList, FeedSpec, parse_feed_list_text, parse_opml, to_opml, to_toml
+from transforms.feedlist import FeedList, FeedSpec, append_feeds, parse_feed_list_text, parse_opml, to_opml
 from transforms.schedule import PollState, header_delay_seconds, next_poll, sy_seconds, ttl_seconds
 from transforms.settings import Settings
 
@@ -86,7 +86,7 @@ def test_opml_round_trip():
     ))
     text = to_opml(feeds.feeds)
     assert parse_opml(text).feeds == feeds.feeds
-    assert parse_feed_list_text(to_toml(feeds)).feeds == feeds.feeds
+    assert parse_feed_list_text(append_feeds("", feeds.feeds)[0]).feeds == feeds.feeds
     assert parse_feed_list_text(text).feeds == feeds.feeds  # --feeds accepts OPML directly
 
 

@@ -133,29 +133,27 @@ def to_opml(feeds: list[FeedSpec] | tuple[FeedSpec, ...], title: str = "feedhous
     return "\n".join(lines)
 
 
-def to_toml(feed_list: FeedList) -> str:
-    """A TOML feed list (JSON string escapes are valid TOML basic strings)."""
-    out = []
-    if feed_list.settings:
-        out.append("[settings]")
-        out += [f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in feed_list.settings.items()]
-        out.append("")
-    for f in feed_list.feeds:
-        out.append("[[feeds]]")
-        out.append(f"url = {json.dumps(f.url)}")
-        if f.name:
-            out.append(f"name = {json.dumps(f.name, ensure_ascii=False)}")
-        if f.language:
-            out.append(f"language = {json.dumps(f.language)}")
-        if f.tags:
-            out.append(f"tags = {json.dumps(list(f.tags), ensure_ascii=False)}")
-        out.append("")
-    return "\n".join(out)
+def append_feeds(text: str, feeds: list[FeedSpec] | tuple[FeedSpec, ...]) -> tuple[str, int]:
+    """``text`` (a TOML feed list, possibly empty) with ``feeds`` it does not list yet appended as
+    ``[[feeds]]`` tables; returns the new text and how many were added. Everything already in the
+    file, comments and layout included, stays byte for byte; strings are TOML-escaped, so a control
+    character in an OPML title cannot break the file."""
+    import tomlkit
 
-
-def merge(base: FeedList, extra: FeedList) -> FeedList:
-    """``base`` plus the feeds of ``extra`` it does not have yet."""
-    return FeedList(_dedup([*base.feeds, *extra.feeds]), base.settings)
+    listed = {f.url for f in parse_feed_list_text(text).feeds} if text.strip() else set()
+    new = [f for f in _dedup(list(feeds)) if f.url not in listed]
+    if not new:
+        return text, 0
+    tables = tomlkit.aot()
+    for f in new:
+        table = tomlkit.table()
+        table["url"] = f.url
+        for key, value in (("name", f.name), ("language", f.language), ("tags", list(f.tags))):
+            if value:
+                table[key] = value
+        tables.append(table)
+    appended = tomlkit.dumps({"feeds": tables}).replace("\n[[feeds]]", "\n\n[[feeds]]")
+    return (text.rstrip("\n") + "\n\n" if text.strip() else "") + appended, len(new)
 
 
 def _esc(text: str) -> str:
