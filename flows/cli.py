@@ -173,6 +173,31 @@ def sql(
         raise typer.Exit(1) from exc
 
 
+@app.command()
+def migrate(
+    db: DbOption = DEFAULT_DB,
+    source: Annotated[Path | None, typer.Option("--from", help="A feedhouse 0.1 warehouse (DuckDB file) to convert.")] = None,
+) -> None:
+    """Create or upgrade the warehouse's schema; with --from, convert a feedhouse 0.1 warehouse
+    (one DuckDB file, left untouched) into it."""
+    import os
+
+    from transforms.settings import Settings
+    from warehouse.db import locate, open_migrated
+
+    wh = locate(_db_arg(db))
+    settings = Settings.from_env(os.environ)
+    if source is None:
+        with open_migrated(wh, settings.lock_timeout_s):
+            pass
+        console.print(f"{wh.label}: schema is current")
+        return
+    from warehouse.legacy import convert
+
+    counts = convert(source.resolve(), wh, max_attempts=settings.max_fetch_attempts, lock_timeout_s=settings.lock_timeout_s)
+    console.print(f"converted {source} into {wh.label}: " + ", ".join(f"{t} {n}" for t, n in counts.items()))
+
+
 feeds_app = typer.Typer(help="Feeds: list their polling state, import/export OPML.")
 app.add_typer(feeds_app, name="feeds")
 
