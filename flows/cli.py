@@ -82,18 +82,21 @@ def serve(
     feeds: Annotated[str, typer.Option("--feeds", help="Feed list (TOML or OPML).")] = DEFAULT_FEEDS,
     db: DbOption = DEFAULT_DB,
     cron: Annotated[str, typer.Option(help="Ingest schedule (cron).")] = "*/15 * * * *",
-    overlap: Annotated[str, typer.Option(help="A run due while one is running: skip | wait.")] = "skip",
-    retries: Annotated[int, typer.Option(help="Flow retries on failure.")] = 2,
+    overlap: Annotated[str, typer.Option(help="A scheduled run due while another run of the warehouse is "
+                                              "in progress: skip | wait.")] = "skip",
+    retries: Annotated[int, typer.Option(help="Ingest retries on failure.")] = 2,
 ) -> None:
     """Register the deployments on the Prefect server (PREFECT_API_URL) and serve them."""
+    import os
+
     from prefect import serve as prefect_serve
 
     from flows.deployments import build_deployments
 
     if overlap not in ("skip", "wait"):
         raise typer.BadParameter("--overlap must be skip or wait")
-    deployments = build_deployments(str(Path(feeds).resolve()), _db_arg(db),
-                                    cron=cron, overlap=overlap, retries=retries)
+    os.environ["FEEDHOUSE_SCHEDULED_OVERLAP"] = overlap  # the served flow runs inherit it
+    deployments = build_deployments(str(Path(feeds).resolve()), _db_arg(db), cron=cron, retries=retries)
     prefect_serve(*deployments)
 
 
@@ -171,6 +174,20 @@ def sql(
     except (duckdb.Error, WarehouseError) as exc:
         errors.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
+
+
+@app.command()
+def maintain(
+    db: DbOption = DEFAULT_DB,
+    expire_days: Annotated[float, typer.Option(help="Keep snapshots (time travel) this many days.")] = 7,
+    keep_files_days: Annotated[float, typer.Option(help="Delete dropped files this many days later.")] = 2,
+) -> None:
+    """Compact the warehouse, expire old snapshots and delete files nothing needs (the
+    maintenance/daily deployment runs this)."""
+    from flows.maintenance import maintenance
+
+    summary = _call_flow(maintenance, db=_db_arg(db), expire_days=expire_days, keep_files_days=keep_files_days)
+    print(json.dumps(summary))
 
 
 @app.command()

@@ -1,58 +1,112 @@
-"""Deployments: what ``feedhouse serve`` registers on the Prefect server.
+"""The deployments, declared once: ``feedhouse serve`` builds them from :func:`specs`, and
+``prefect.yaml`` (work pools) is generated from the same list (``python -m flows.deployments``;
+a test fails while the file is stale).
 
 | deployment | schedule | parameters |
 |---|---|---|
-| ``ingest/scheduled`` | cron (default every 15 min), at most one run at a time | feeds, db, all_feeds, feed_urls, statuses |
-| ``re-extract/manual`` | none (trigger by hand) | db, force |
-| ``backfill/manual`` | none (trigger by hand) | feeds, db, statuses |
+| ``ingest/scheduled`` | cron (default every 15 min); a run due while one is running is skipped | feeds, db, … |
+| ``ingest/manual`` | none (trigger by hand; waits for a running one) | feeds, db, all_feeds, feed_urls, statuses |
+| ``re-extract/manual`` | none | db, force |
+| ``backfill/manual`` | none | feeds, db, statuses |
+| ``maintenance/daily`` | daily at 03:30 | db, expire_days, keep_files_days |
+| ``maintenance/manual`` | none | db, expire_days, keep_files_days |
+
+Runs of one warehouse take turns whatever the deployment (``flows/run.py``'s run lock).
 """
 
 from __future__ import annotations
 
-from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
-
-from flows.ingest import backfill, ingest
-from flows.reextract import reextract
+from dataclasses import dataclass, field
 
 DEFAULT_CRON = "*/15 * * * *"
+MAINTENANCE_CRON = "30 3 * * *"
+REPO_FEEDS, REPO_DB = "feeds.toml", "warehouse/feedhouse.ducklake"  # prefect.yaml paths, from the repository root
 
 
-def build_deployments(
-    feeds: str,
-    db: str,
-    cron: str = DEFAULT_CRON,
-    overlap: str = "skip",
-    retries: int = 2,
-    retry_delay_s: int = 60,
-):
-    """The three deployments, ready for ``prefect.serve``.
+@dataclass(frozen=True)
+class Spec:
+    flow: str  # the flow's name
+    entrypoint: str  # module path:function, from the repository root
+    name: str
+    description: str
+    parameters: dict
+    cron: str | None = None
+    retries: int = 0
+    tags: tuple[str, ...] = field(default=("feedhouse",))
 
-    ``overlap``: what a scheduled run does while another ingest is still running: ``skip``
-    (cancel the new one) or ``wait`` (queue it).
-    """
-    strategy = {"skip": ConcurrencyLimitStrategy.CANCEL_NEW, "wait": ConcurrencyLimitStrategy.ENQUEUE}[overlap]
-    one_at_a_time = ConcurrencyLimitConfig(limit=1, collision_strategy=strategy)
+
+def specs(feeds: str, db: str, cron: str = DEFAULT_CRON, retries: int = 2) -> list[Spec]:
+    """Every deployment, for a feed list and a warehouse."""
     return [
-        ingest.with_options(retries=retries, retry_delay_seconds=retry_delay_s).to_deployment(
-            name="scheduled",
-            cron=cron,
-            parameters={"feeds": feeds, "db": db},
-            concurrency_limit=one_at_a_time,
-            description="Poll due feeds, fetch new articles, extract, validate, load.",
-            tags=["feedhouse"],
-        ),
-        reextract.to_deployment(
-            name="manual",
-            parameters={"db": db},
-            concurrency_limit=1,
-            description="Rebuild articles from stored raw pages without refetching.",
-            tags=["feedhouse"],
-        ),
-        backfill.to_deployment(
-            name="manual",
-            parameters={"feeds": feeds, "db": db},
-            concurrency_limit=one_at_a_time,
-            description="Re-poll dead and backing-off feeds now.",
-            tags=["feedhouse"],
-        ),
+        Spec("ingest", "flows/ingest.py:ingest", "scheduled",
+             "Poll due feeds, fetch new articles, extract, validate, load. Skipped while another run "
+             "of the same warehouse is in progress.", {"feeds": feeds, "db": db}, cron=cron, retries=retries),
+        Spec("ingest", "flows/ingest.py:ingest", "manual",
+             "The same, by hand; waits for a run in progress.", {"feeds": feeds, "db": db}, retries=retries),
+        Spec("re-extract", "flows/reextract.py:reextract", "manual",
+             "Rebuild articles from stored raw pages without refetching.", {"db": db}),
+        Spec("backfill", "flows/ingest.py:backfill", "manual",
+             "Re-poll dead and backing-off feeds now.", {"feeds": feeds, "db": db}),
+        Spec("maintenance", "flows/maintenance.py:maintenance", "daily",
+             "Compact the warehouse, expire old snapshots, delete files nothing needs.", {"db": db},
+             cron=MAINTENANCE_CRON),
+        Spec("maintenance", "flows/maintenance.py:maintenance", "manual",
+             "The same, by hand.", {"db": db}),
     ]
+
+
+def _flow(spec: Spec):
+    from flows.ingest import backfill, ingest
+    from flows.maintenance import maintenance
+    from flows.reextract import reextract
+
+    return {"ingest": ingest, "backfill": backfill, "re-extract": reextract, "maintenance": maintenance}[spec.flow]
+
+
+def build_deployments(feeds: str, db: str, cron: str = DEFAULT_CRON, retries: int = 2, retry_delay_s: int = 60):
+    """The deployments, ready for ``prefect.serve``."""
+    out = []
+    for spec in specs(feeds, db, cron, retries):
+        flow = _flow(spec)
+        if spec.retries:
+            flow = flow.with_options(retries=spec.retries, retry_delay_seconds=retry_delay_s)
+        out.append(flow.to_deployment(name=spec.name, cron=spec.cron, parameters=spec.parameters,
+                                      description=spec.description, tags=list(spec.tags)))
+    return out
+
+
+def prefect_yaml() -> str:
+    """``prefect.yaml`` for work-pool deployments: the same deployments, paths from the repo root."""
+    import json
+
+    lines = [
+        "# Work-pool deployments of feedhouse: the alternative to `feedhouse serve`, which serves the",
+        "# same deployments from one long-running process. Generated by `python -m flows.deployments`",
+        "# from flows/deployments.py; edit that file, not this one.",
+        "#",
+        "#   prefect work-pool create feedhouse --type process",
+        "#   prefect deploy --all                     # from the repository root",
+        "#   prefect worker start --pool feedhouse    # on the machine that holds the warehouse",
+        "#",
+        "# `feedhouse serve` also sets 2 retries on ingest; a work-pool deployment has no setting for it.",
+        "name: feedhouse",
+        "prefect-version: 3.8.8",
+        "",
+        "pull:",
+        "  - prefect.deployments.steps.set_working_directory:",
+        '      directory: "{{ $PWD }}"',
+        "",
+        "deployments:",
+    ]
+    for spec in specs(REPO_FEEDS, REPO_DB):
+        lines += [f"  - name: {spec.name}", f"    entrypoint: {spec.entrypoint}",
+                  f"    description: {json.dumps(spec.description)}", "    parameters:"]
+        lines += [f"      {k}: {json.dumps(v)}" for k, v in spec.parameters.items()]
+        if spec.cron:
+            lines += ["    schedules:", f"      - cron: {json.dumps(spec.cron)}"]
+        lines += [f"    tags: {json.dumps(list(spec.tags))}", "    work_pool:", "      name: feedhouse", ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(prefect_yaml(), end="")

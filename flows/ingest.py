@@ -13,7 +13,7 @@ from prefect.utilities.annotations import quote
 from flows import tasks
 from flows.paths import DEFAULT_DB, DEFAULT_FEEDS
 from flows.pipeline import batches, in_order, task_runner, window_for
-from flows.run import run_scope, summarize
+from flows.run import RunSkipped, cancelled, run_scope, summarize
 from transforms.settings import Settings
 
 
@@ -37,34 +37,37 @@ def ingest(
     settings = Settings.from_env(os.environ, feed_list.settings)
     parameters = {"feeds": feeds, "db": db, "all_feeds": all_feeds, "feed_urls": feed_urls,
                   "statuses": statuses, "dask_address": dask_address}
-    with run_scope("ingest", db, parameters, settings) as run, task_runner(dask_address) as runner:
-        context = {"run_id": run.run_id, "settings": settings}
-        with run.clock.stage("prepare"):
-            recovered = tasks.recover_staged_runs(quote(run))
-            due = tasks.read_state(quote(run), feed_list.feeds, all_feeds, feed_urls, statuses)
-        with run.clock.stage("poll"):
-            polled = [p for _, batch in in_order(runner, tasks.poll, batches(due, settings.feeds_per_task),
-                                                 lambda b: {"feeds": b, **context}, window=window_for(runner))
-                      for p in batch]
-        with run.clock.stage("select"):
-            selection = tasks.select(quote(run), quote(polled))
-        with run.clock.stage("fetch+extract+stage"):
-            if selection.fetch and not dask_address:
-                tasks.prewarm(settings)  # worker start-up and the GX import overlap the first fetch
-            staged = tasks.run_chunks(run, runner, tasks.process_chunk, batches(list(selection.fetch), settings.chunk_size),
-                                      lambda chunk: {"candidates": chunk, **context})
-            tasks.release_workers()
-        with run.clock.stage("stage polls"):
-            polls = tasks.stage_polls(quote(run), quote(polled), quote(selection))
-        unexpected = polls.pop("unexpected") + staged["unexpected"]
-        with run.clock.stage("load"):
-            loaded = tasks.load(quote(run), {**polls, "unexpected_errors": unexpected,
-                                             "seconds": round(run.clock.total, 3)})
-        summary = summarize(
-            run, **polls, articles_new=loaded.articles_new, articles_updated=loaded.articles_updated,
-            articles_deferred=len(selection.deferred), rows_quarantined=loaded.quarantined,
-            unexpected_errors=unexpected, recovered_runs=len(recovered),
-        )
+    try:
+        with run_scope("ingest", db, parameters, settings) as run, task_runner(dask_address) as runner:
+            context = {"run_id": run.run_id, "settings": settings}
+            with run.clock.stage("prepare"):
+                recovered = tasks.recover_staged_runs(quote(run))
+                due = tasks.read_state(quote(run), feed_list.feeds, all_feeds, feed_urls, statuses)
+            with run.clock.stage("poll"):
+                polled = [p for _, batch in in_order(runner, tasks.poll, batches(due, settings.feeds_per_task),
+                                                     lambda b: {"feeds": b, **context}, window=window_for(runner))
+                          for p in batch]
+            with run.clock.stage("select"):
+                selection = tasks.select(quote(run), quote(polled))
+            with run.clock.stage("fetch+extract+stage"):
+                if selection.fetch and not dask_address:
+                    tasks.prewarm(settings)  # worker start-up and the GX import overlap the first fetch
+                staged = tasks.run_chunks(run, runner, tasks.process_chunk, batches(list(selection.fetch), settings.chunk_size),
+                                          lambda chunk: {"candidates": chunk, **context})
+                tasks.release_workers()
+            with run.clock.stage("stage polls"):
+                polls = tasks.stage_polls(quote(run), quote(polled), quote(selection))
+            unexpected = polls.pop("unexpected") + staged["unexpected"]
+            with run.clock.stage("load"):
+                loaded = tasks.load(quote(run), {**polls, "unexpected_errors": unexpected,
+                                                 "seconds": round(run.clock.total, 3)})
+            summary = summarize(
+                run, **polls, articles_new=loaded.articles_new, articles_updated=loaded.articles_updated,
+                articles_deferred=len(selection.deferred), rows_quarantined=loaded.quarantined,
+                unexpected_errors=unexpected, recovered_runs=len(recovered),
+            )
+    except RunSkipped as skipped:  # a scheduled run while another run of the warehouse is in progress
+        return cancelled(skipped)
     tasks.publish_report(summary)
     return summary
 

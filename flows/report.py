@@ -54,9 +54,10 @@ def _cpu_seconds() -> dict[str, float]:
 def summary_markdown(summary: dict) -> str:
     """The run summary as a markdown page: counts, then seconds per stage, then CPU seconds."""
     lines = ["| | |", "|---|---|"]
-    for key in SUMMARY_KEYS:
-        if key in summary:
-            lines.append(f"| {key.replace('_', ' ')} | {summary[key]} |")
+    others = [k for k, v in summary.items() if k not in SUMMARY_KEYS and k not in ("flow", "run_id")
+              and not isinstance(v, dict | list)]
+    for key in [k for k in SUMMARY_KEYS if k in summary] + others:
+        lines.append(f"| {key.replace('_', ' ')} | {summary[key]} |")
     for heading, key in (("stage (wall)", "stage_seconds"), ("process (CPU)", "cpu_seconds")):
         seconds = summary.get(key, {})
         if seconds:

@@ -33,6 +33,10 @@ class RunLockedError(WarehouseError):
     """Another run of the same warehouse is in progress on this machine."""
 
 
+class RunSkipped(RunLockedError):
+    """A scheduled run came due while another run of its warehouse was in progress."""
+
+
 @dataclass
 class Run:
     """One flow run's context, passed to its steps."""
@@ -70,13 +74,31 @@ def new_run_id() -> str:
     return str(runtime.flow_run.id or uuid.uuid4())
 
 
+def lock_wait_s(settings: Settings) -> float:
+    """How long this run waits for a run of the same warehouse to finish. A run the scheduler
+    created does not wait: it is skipped (the next one comes soon). A run triggered by hand from a
+    deployment queues (``queue_timeout_s``). A direct run (CLI, Python) waits ``lock_timeout_s``."""
+    from prefect import runtime
+
+    if not runtime.deployment.id:
+        return settings.lock_timeout_s
+    try:
+        from prefect.client.orchestration import get_client
+
+        with get_client(sync_client=True) as client:
+            scheduled = client.read_flow_run(runtime.flow_run.id).auto_scheduled
+    except Exception:  # the API will fail the run soon enough; do not guess a skip
+        scheduled = False
+    return 0.0 if scheduled and settings.scheduled_overlap == "skip" else settings.queue_timeout_s
+
+
 @contextmanager
 def run_scope(flow: str, db: str, parameters: dict, settings: Settings) -> Iterator[Run]:
     """Lock the warehouse for this run, give it a staging directory, and always clean up: a run
     that fails leaves what it staged for the next run to load."""
     wh = locate(db)
     run_id = new_run_id()
-    with run_lock(wh, run_id, settings.lock_timeout_s):
+    with run_lock(wh, run_id, lock_wait_s(settings)):
         staged = staging.new_run_dir(wh.staging_root, run_id, {
             "flow_name": flow, "started_at": datetime.now(UTC).isoformat(), "parameters": parameters})
         run = Run(flow, run_id, wh, settings, staged)
@@ -116,6 +138,8 @@ def run_lock(wh: Warehouse, run_id: str, timeout_s: float) -> Iterator[None]:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
+                if timeout_s <= 0:
+                    raise RunSkipped(f"skipped: another run of {wh.label} is in progress ({_holder(root)})") from None
                 if time.monotonic() >= deadline:
                     raise RunLockedError(
                         f"another run of {wh.label} is in progress ({_holder(root)}); waited {timeout_s:g}s. "
@@ -136,6 +160,14 @@ def _holder(root: Path) -> str:
     except (OSError, ValueError):
         return "holder unknown"
     return f"PID {holder.get('pid')} on {holder.get('host')}, run {holder.get('run_id')}, started {holder.get('started_at')}"
+
+
+def cancelled(skipped: RunSkipped):
+    """The final state of a skipped run: Cancelled, saying why (shown in the UI and the CLI)."""
+    from prefect.states import Cancelled
+
+    logger().warning("%s", skipped)
+    return Cancelled(message=str(skipped))
 
 
 def summarize(run: Run, **figures) -> dict:

@@ -44,9 +44,9 @@ def served(prefect_server, sample_hosts, tmp_path_factory):
     try:
         def deployments():
             found = prefect_server.api("POST", "/deployments/filter", json={}).json()
-            return {d["name"]: d for d in found} if len(found) >= 3 else None
+            return found if len(found) >= 6 else None
 
-        deps = wait_for(deployments, 120, "three deployments")
+        deps = wait_for(deployments, 120, "the deployments")
         yield {"server": prefect_server, "env": env, "feeds": feeds, "db": db, "deployments": deps, "tmp": tmp}
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -75,21 +75,21 @@ def _final_state(served, flow_run_id: str, timeout_s: float = 240) -> str:
     return wait_for(state, timeout_s, f"flow run {flow_run_id}")
 
 
-def test_deployments_are_registered_with_schedule_and_limits(served):
+def test_deployments_are_registered_with_their_schedules(served):
     found = served["server"].api("POST", "/deployments/filter", json={}).json()
     by_flow = {}
     for d in found:
         flow = served["server"].api("GET", f"/flows/{d['flow_id']}").json()["name"]
         by_flow[f"{flow}/{d['name']}"] = d
-    assert set(by_flow) == {"ingest/scheduled", "re-extract/manual", "backfill/manual"}
+    assert set(by_flow) == {"ingest/scheduled", "ingest/manual", "re-extract/manual", "backfill/manual",
+                            "maintenance/daily", "maintenance/manual"}
     ingest = by_flow["ingest/scheduled"]
     assert [s["schedule"]["cron"] for s in ingest["schedules"]] == ["*/15 * * * *"]
+    assert [s["schedule"]["cron"] for s in by_flow["maintenance/daily"]["schedules"]] == ["30 3 * * *"]
     assert ingest["parameters"]["feeds"] == str(served["feeds"])
     assert ingest["parameters"]["db"] == str(served["db"])
-    limit = ingest.get("global_concurrency_limit") or {}
-    assert ingest.get("concurrency_limit") == 1 or limit.get("limit") == 1
-    assert ingest["concurrency_options"]["collision_strategy"] == "CANCEL_NEW"
-    assert by_flow["re-extract/manual"]["schedules"] == []
+    for name in ("ingest/manual", "re-extract/manual", "backfill/manual", "maintenance/manual"):
+        assert by_flow[name]["schedules"] == [], name
 
     def scheduled_runs():
         runs = served["server"].api("POST", "/flow_runs/filter", json={
@@ -101,6 +101,12 @@ def test_deployments_are_registered_with_schedule_and_limits(served):
     runs = wait_for(scheduled_runs, 150, "the scheduler to create cron runs", every=3)
     minutes = {r["expected_start_time"][14:16] for r in runs}
     assert minutes <= {"00", "15", "30", "45"}
+
+
+def test_prefect_yaml_is_generated_from_the_same_deployments():
+    from flows.deployments import prefect_yaml
+
+    assert (Path(__file__).parent.parent / "prefect.yaml").read_text() == prefect_yaml()
 
 
 def test_manual_trigger_with_parameters_loads_and_reports(served):

@@ -62,7 +62,9 @@ class Settings:
     extract_time_limit_s: float = 10.0  # per page; past it the page is quarantined, the worker replaced
 
     # loader
-    lock_timeout_s: float = 30.0  # how long the loader waits for another DuckDB writer
+    lock_timeout_s: float = 30.0  # how long a run waits for another run or load of the same warehouse
+    queue_timeout_s: float = 6 * 60 * 60  # how long a run triggered by hand from a deployment queues
+    scheduled_overlap: str = "skip"  # a scheduled run due during another run: skip | wait (queue)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], file_values: Mapping[str, object] | None = None) -> Settings:
