@@ -305,6 +305,13 @@ class FaultHandler(BaseHTTPRequestHandler):
                    f'<rss version="2.0"><channel><title>XXE</title><item><title>&xxe;</title>'
                    f"<link>{b}/pages/ok?xxe=1</link><description>&xxe;</description></item></channel></rss>")
             return self.send(200, doc.encode(), xml)
+        if case == "byline-differs":  # the feed's author and summary are not the page's
+            doc = ('<?xml version="1.0"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>'
+                   f"<title>Byline</title><link>{b}/</link><item><title>Judul dari feed</title>"
+                   f"<link>{b}/pages/ok?byline=1</link><dc:creator>Budi Santoso</dc:creator>"
+                   "<description>Ringkasan yang ditulis untuk feed.</description>"
+                   "<pubDate>Wed, 18 Nov 2015 06:00:00 GMT</pubDate></item></channel></rss>")
+            return self.send(200, doc.encode(), xml)
         if case == "flaky-listing":
             items = [{"title": "Kadang gagal", "link": f"{b}/pages/flaky", "guid": "flaky",
                       "date": "Wed, 18 Nov 2015 06:00:00 GMT"}]

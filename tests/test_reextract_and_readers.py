@@ -120,3 +120,24 @@ def test_readers_see_whole_loads_and_a_held_snapshot_never_changes(tmp_path, sam
     # a load is whole: its articles and their feed entries arrive together
     assert {(n, e) for n, _, e in seen} <= {(8, 8), (17, 20), (24, 27)}
     assert seen[-1][1] == 4  # the reader saw every run, including the last (no-op) one
+
+
+def test_reextraction_gives_the_rows_the_first_extraction_gave(tmp_path, monkeypatch):
+    """The first pass takes the author and the summary from the feed entry; re-extraction reads
+    the same entry back from fetch_state, so it rebuilds exactly the same article."""
+    from .fault_server import serve_faults
+
+    monkeypatch.setenv("FEEDHOUSE_ALLOW_HOSTS", "127.0.0.1")
+    db = tmp_path / "same.ducklake"
+    columns = ("title", "description", "text", "published_at", "author_id", "language", "word_count", "content_hash")
+    sql = f"select {', '.join(columns)} from fct_articles order by article_id"
+    with serve_faults() as (base, _server):
+        feeds = tmp_path / "feeds.toml"
+        feeds.write_text(f'[[feeds]]\nurl = "{base}/feeds/byline-differs"\n')
+        ingest(feeds=str(feeds), db=str(db), all_feeds=True)
+    first = query(db, sql)
+    assert query(db, "select author_name, description from v_articles") == [
+        ("Budi Santoso", "Ringkasan yang ditulis untuk feed.")]  # not the page's "Oleh: Dewi Lestari"
+    summary = reextract(db=str(db), force=True)
+    assert summary["articles_updated"] == 1
+    assert query(db, sql) == first
