@@ -319,9 +319,10 @@ def make_client(settings: Settings, verify: ssl.SSLContext | bool = True) -> Pin
         write=settings.read_timeout_s,
         pool=settings.request_deadline_s,
     )
+    concurrency = max(settings.page_concurrency, settings.feed_concurrency)
     limits = httpx.Limits(
-        max_connections=max(settings.page_concurrency, settings.feed_concurrency) * 2,
-        max_keepalive_connections=settings.page_concurrency,
+        max_connections=concurrency * 2,
+        max_keepalive_connections=concurrency * 2,  # polls go host by host: one idle connection per recent host
     )
     pins = PinTable()
     return PinnedClient(
@@ -333,6 +334,22 @@ def make_client(settings: Settings, verify: ssl.SSLContext | bool = True) -> Pin
         headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
         trust_env=False,  # never route through a proxy from the environment
     )
+
+
+RELEASE_BYTES = 64 * 1024
+
+
+def _release(response: httpx.Response) -> None:
+    """Read the rest of a small unread body (a 304, a redirect, an error page) so the connection
+    goes back to the pool: leaving ``client.stream()`` with a body unread closes the connection,
+    and every poll of a 304 would pay a new TCP (and TLS) handshake. A large or unsized body is
+    not worth reading: that connection is dropped."""
+    declared = response.headers.get("content-length", "")
+    if response.status_code == 304 or (declared.isdigit() and int(declared) <= RELEASE_BYTES):
+        try:
+            response.read()
+        except httpx.HTTPError:
+            pass
 
 
 def _redirect_target(response: httpx.Response) -> str:
@@ -413,17 +430,21 @@ def fetch(
                 if response.status_code in REDIRECT_CODES and "location" in response.headers:
                     current = _redirect_target(response)
                     result.redirects.append((response.status_code, strip_userinfo(current)))
+                    _release(response)
                     continue
                 if response.status_code == 304:
+                    _release(response)
                     return result
                 if response.status_code >= 400:
                     result.error = f"HTTP {response.status_code} {response.reason_phrase}".strip()
                     result.is_retryable = response.status_code in (408, 425, 429) or response.status_code >= 500
+                    _release(response)
                     return result
                 if accept_content is not None:
                     reason = accept_content(result.content_type)
                     if reason:
                         result.error = reason
+                        _release(response)
                         return result
                 declared = response.headers.get("content-length")
                 if declared and declared.isdigit() and int(declared) > max_bytes:

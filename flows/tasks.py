@@ -74,7 +74,7 @@ def read_state(
     from transforms.ids import stable_id
 
     state = read_feed_state(run.cursor(), [stable_id(s.url) for s in specs])
-    feeds = feeds_to_poll(specs, state)
+    feeds = sorted(feeds_to_poll(specs, state), key=lambda f: _host(f.url))  # host by host: keep-alive pays
     if statuses:
         feeds = [f for f in feeds if f.state.status in statuses and f.feed_id in state]
     now = datetime.now(UTC)
@@ -83,6 +83,12 @@ def read_state(
     if len(due) < len(feeds):
         logger().info("%d of %d feeds are not due yet (use --all to poll them anyway)", len(feeds) - len(due), len(feeds))
     return due
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).netloc.lower()
 
 
 _per_run: dict[str, tuple[httpx.Client, RobotsCache]] = {}
