@@ -65,15 +65,20 @@ def run(
     all_feeds: Annotated[bool, typer.Option("--all", help="Poll every feed, due or not.")] = False,
     feed_url: Annotated[list[str] | None, typer.Option("--feed-url", help="Poll only this URL (repeatable).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    dask: Annotated[str | None, typer.Option("--dask", metavar="ADDRESS",
+                                             help="Poll, fetch and extract on this Dask scheduler "
+                                                  "(tcp://host:8786); default FEEDHOUSE_DASK_ADDRESS.")] = None,
 ) -> None:
     """One ingest run over a feed list (TOML or OPML): polls the feeds that are due."""
+    import os
+
     from flows.ingest import ingest
 
     if not Path(feeds).is_file():
         errors.print(f"[red]feed list {feeds} not found[/red]")
         raise typer.Exit(2)
-    summary = _call_flow(ingest, feeds=str(Path(feeds).resolve()), db=_db_arg(db),
-                         all_feeds=all_feeds, feed_urls=feed_url or None)
+    summary = _call_flow(ingest, feeds=str(Path(feeds).resolve()), db=_db_arg(db), all_feeds=all_feeds,
+                         feed_urls=feed_url or None, dask_address=dask or os.environ.get("FEEDHOUSE_DASK_ADDRESS") or None)
     print(json.dumps(summary)) if as_json else _print_summary(summary)
 
 

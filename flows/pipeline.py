@@ -9,13 +9,28 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from prefect.utilities.annotations import quote
-
 log = logging.getLogger(__name__)
+
+
+class Batch(Sequence):
+    """A list handed to a task as one opaque value. Neither Prefect (which walks task arguments
+    looking for futures: seconds for a list of 20,000 polls) nor Dask (which rebuilds dataclasses
+    inside lists it ships) looks into it; the task iterates it like a list."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: Iterable[Any]):
+        self.items = list(items)
+
+    def __getitem__(self, index):
+        return self.items[index]
+
+    def __len__(self) -> int:
+        return len(self.items)
 
 
 @contextmanager
@@ -60,8 +75,8 @@ def in_order(
     pending: deque[tuple[int, Any, Any, int]] = deque()
     source = iter(enumerate(items))
 
-    def submit(item: Any):  # lists are quoted: Prefect need not walk thousands of rows
-        return runner.submit(task, {k: quote(v) if isinstance(v, list) else v for k, v in parameters(item).items()})
+    def submit(item: Any):
+        return runner.submit(task, {k: Batch(v) if isinstance(v, list) else v for k, v in parameters(item).items()})
 
     def top_up() -> None:
         while len(pending) < window:
