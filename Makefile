@@ -7,10 +7,6 @@ endif
 VENV := .venv
 DB ?= warehouse/feedhouse.ducklake
 
-export PREFECT_HOME ?= $(CURDIR)/.prefect
-export PREFECT_SERVER_ANALYTICS_ENABLED := false
-export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 180
-
 .PHONY: setup run test bench clean
 
 .tools/bin/uv:  ## uv, when the machine has none, in a private venv

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from flows.prefect_env import configure
+import json
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
 
-configure()  # before anything imports prefect
+import typer
+from rich.console import Console
+from rich.table import Table
 
-import json  # noqa: E402
-import sys  # noqa: E402
-from contextlib import contextmanager  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Annotated  # noqa: E402
-
-import typer  # noqa: E402
-from rich.console import Console  # noqa: E402
-from rich.table import Table  # noqa: E402
-
-from flows.paths import DEFAULT_DB, DEFAULT_FEEDS  # noqa: E402
+from flows.paths import DEFAULT_DB, DEFAULT_FEEDS  # importing flows applies the Prefect settings
 
 app = typer.Typer(help="feedhouse: news feeds → validated star schema in DuckDB.", no_args_is_help=True)
 console = Console()
@@ -98,11 +94,23 @@ def serve(
 
     from flows.deployments import build_deployments
 
+    from flows.deployments import served_elsewhere
+
     if overlap not in ("skip", "wait"):
         raise typer.BadParameter("--overlap must be skip or wait")
-    os.environ["FEEDHOUSE_SCHEDULED_OVERLAP"] = overlap  # the served flow runs inherit it
+    if not os.environ.get("PREFECT_API_URL"):
+        errors.print("feedhouse: serve needs a running Prefect server, or its schedules would live in a temporary "
+                     "one: start `.venv/bin/prefect server start --host 127.0.0.1 --port 4200` and "
+                     "`export PREFECT_API_URL=http://127.0.0.1:4200/api`", markup=False)
+        raise typer.Exit(2)
     deployments = build_deployments(str(Path(feeds).resolve()), _db_arg(db), cron=cron, retries=retries)
-    prefect_serve(*deployments)
+    busy = served_elsewhere(deployments)
+    if busy:
+        errors.print(f"feedhouse: {busy}: served by another process; stop it first (serving here would "
+                     "rewrite its schedules)", markup=False)
+        raise typer.Exit(2)
+    os.environ["FEEDHOUSE_SCHEDULED_OVERLAP"] = overlap  # the served flow runs inherit it
+    prefect_serve(*deployments, pause_on_shutdown=False)  # never pause what another process may serve next
 
 
 @app.command()

@@ -75,6 +75,30 @@ def build_deployments(feeds: str, db: str, cron: str = DEFAULT_CRON, retries: in
     return out
 
 
+SERVED_WITHIN_S = 90  # a runner polls its deployments every few seconds
+
+
+def served_elsewhere(deployments) -> str | None:
+    """The first of ``deployments`` that another process is serving right now (its runner polled
+    for work within the last ``SERVED_WITHIN_S``), as ``flow/name (last seen N s ago)``."""
+    from datetime import UTC, datetime
+
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    with get_client(sync_client=True) as client:
+        for deployment in deployments:
+            try:
+                found = client.read_deployment_by_name(f"{deployment.flow_name}/{deployment.name}")
+            except ObjectNotFound:
+                continue
+            if found.last_polled is not None:
+                age = (datetime.now(UTC) - found.last_polled).total_seconds()
+                if age < SERVED_WITHIN_S:
+                    return f"{deployment.flow_name}/{deployment.name} (last seen {age:.0f} s ago)"
+    return None
+
+
 def prefect_yaml() -> str:
     """``prefect.yaml`` for work-pool deployments: the same deployments, paths from the repo root."""
     import json

@@ -24,9 +24,7 @@ _spec = importlib.util.spec_from_file_location("feedhouse_socket_guard", _GUARD_
 socket_guard = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(socket_guard)
 
-from flows.prefect_env import configure  # noqa: E402
-
-configure()
+import flows  # noqa: E402, F401  (applies feedhouse's Prefect settings, as every entry point does)
 
 import duckdb  # noqa: E402
 import pytest  # noqa: E402

@@ -59,3 +59,31 @@ def test_feed_file_problems_are_one_line_that_names_the_file(tmp_path):
         assert "Traceback" not in done.stderr
     debug = run_cli(["feeds", "export", "--from", str(broken), "--debug"], dict(os.environ))
     assert debug.returncode == 2 and "Traceback" in debug.stderr
+
+
+def test_every_entry_point_runs_with_the_projects_prefect_settings(tmp_path):
+    """`from flows.ingest import ingest` in a clean environment: the project's PREFECT_HOME, no
+    analytics or telemetry (which would look up an external host), as through the CLI."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).parent.parent
+    code = ("from flows.ingest import ingest\n"
+            "import os\n"
+            "from prefect.settings import get_current_settings\n"
+            "s = get_current_settings()\n"
+            "from prefect._internal.analytics.enabled import is_telemetry_enabled\n"
+            "print(s.home, s.server.analytics_enabled, is_telemetry_enabled(), os.environ['DO_NOT_TRACK'])\n")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "DO_NOT_TRACK", "GX_"))}
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=clean, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [str(root / ".prefect"), "False", "False", "1"]
+
+
+def test_serve_refuses_a_temporary_prefect_api(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    done = run_cli(["serve", "--feeds", str(tmp_path / "feeds.toml"), "--db", str(tmp_path / "w.ducklake")], env, timeout=60)
+    assert done.returncode == 2
+    assert "serve needs a running Prefect server" in done.stderr and "PREFECT_API_URL" in done.stderr

@@ -47,13 +47,15 @@ def served(prefect_server, sample_hosts, tmp_path_factory):
             return found if len(found) >= 6 else None
 
         deps = wait_for(deployments, 120, "the deployments")
-        yield {"server": prefect_server, "env": env, "feeds": feeds, "db": db, "deployments": deps, "tmp": tmp}
+        yield {"server": prefect_server, "env": env, "feeds": feeds, "db": db, "deployments": deps, "tmp": tmp,
+               "proc": proc}
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
         log.close()
 
 
@@ -125,3 +127,29 @@ def test_manual_trigger_with_parameters_loads_and_reports(served):
 
     backfill_id = _trigger(served, "backfill/manual")
     assert _final_state(served, backfill_id) == "COMPLETED"
+
+
+def _ingest_scheduled(served) -> dict:
+    found = served["server"].api("POST", "/deployments/filter", json={"deployments": {"name": {"any_": ["scheduled"]}}}).json()
+    return found[0]
+
+
+def test_a_second_serve_refuses_and_changes_nothing(served):
+    wait_for(lambda: _ingest_scheduled(served).get("last_polled"), 60, "the runner to poll its deployments")
+    before = _ingest_scheduled(served)
+    done = subprocess.run([str(BIN / "feedhouse"), "serve", "--feeds", str(served["feeds"]), "--db", str(served["db"]),
+                           "--cron", "0 3 * * *"], env=served["env"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "ingest/scheduled (last seen" in done.stderr and "served by another process" in done.stderr
+    after = _ingest_scheduled(served)
+    assert [s["schedule"]["cron"] for s in after["schedules"]] == ["*/15 * * * *"]
+    assert after["paused"] is False and before["paused"] is False
+
+
+def test_stopping_serve_leaves_the_schedules_running(served):
+    """(runs last in this module: it stops the served process)"""
+    os.killpg(served["proc"].pid, signal.SIGTERM)
+    served["proc"].wait(timeout=60)
+    deployments = served["server"].api("POST", "/deployments/filter", json={}).json()
+    assert deployments and all(d["paused"] is False for d in deployments)
+    assert all(s["active"] for d in deployments for s in d["schedules"])
