@@ -21,6 +21,21 @@ errors = Console(stderr=True, soft_wrap=True)  # one line per message, whatever 
 DbOption = Annotated[str, typer.Option("--db", help="DuckDB warehouse file.")]
 
 
+def _check_feed_list(feeds: str) -> None:
+    """Read and validate the feed list and the settings before anything starts Prefect (15 s
+    in vain, then two tracebacks, for a typo otherwise)."""
+    import os
+
+    from transforms.feedlist import parse_feed_list_text
+    from transforms.settings import Settings
+
+    path = Path(feeds)
+    if not path.is_file():
+        raise FileNotFoundError(f"feed list {feeds} not found (create one, or use --feeds)")
+    feed_list = _read_feed_file(path, parse_feed_list_text)
+    Settings.from_env(os.environ, feed_list.settings)
+
+
 def _db_arg(db: str) -> str:
     """A warehouse argument as flows receive it: a catalog path made absolute (a served flow runs
     in another working directory), a PostgreSQL URL as given."""
@@ -70,9 +85,7 @@ def run(
 
     from flows.ingest import ingest
 
-    if not Path(feeds).is_file():
-        errors.print(f"[red]feed list {feeds} not found[/red]")
-        raise typer.Exit(2)
+    _check_feed_list(feeds)
     summary = _call_flow(ingest, feeds=str(Path(feeds).resolve()), db=_db_arg(db), all_feeds=all_feeds,
                          feed_urls=feed_url or None, dask_address=dask or os.environ.get("FEEDHOUSE_DASK_ADDRESS") or None)
     print(json.dumps(summary)) if as_json else _print_summary(summary)
@@ -98,6 +111,7 @@ def serve(
 
     if overlap not in ("skip", "wait"):
         raise typer.BadParameter("--overlap must be skip or wait")
+    _check_feed_list(feeds)
     if not os.environ.get("PREFECT_API_URL"):
         errors.print("feedhouse: serve needs a running Prefect server, or its schedules would live in a temporary "
                      "one: start `.venv/bin/prefect server start --host 127.0.0.1 --port 4200` and "
@@ -133,6 +147,7 @@ def backfill(
     """Re-poll dead and backing-off feeds now."""
     from flows.ingest import backfill as backfill_flow
 
+    _check_feed_list(feeds)
     _print_summary(backfill_flow(feeds=str(Path(feeds).resolve()), db=_db_arg(db)))
 
 
@@ -286,8 +301,8 @@ def _about(path: Path):
         yield
     except UnicodeDecodeError as exc:
         raise FeedListError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    except FeedListError as exc:
-        raise FeedListError(f"{path}: {exc}") from exc
+    except FeedListError as exc:  # every problem on its own line, each naming the file
+        raise FeedListError("\n".join(f"{path}: {line}" for line in str(exc).splitlines())) from exc
 
 
 def _read_feed_file(path: Path, parse):
@@ -364,7 +379,8 @@ def main() -> None:
         errors.print("feedhouse: interrupted")
         code = 130
     except Exception as exc:
-        errors.print(f"feedhouse: {_describe(exc)}", markup=False, highlight=False)
+        for line in _describe(exc):
+            errors.print(f"feedhouse: {line}", markup=False, highlight=False)
         if debug:
             console_traceback(exc)
         else:
@@ -378,11 +394,12 @@ def main() -> None:
     sys.exit(code)
 
 
-def _describe(exc: BaseException) -> str:
-    """One line: the message, prefixed by the exception's class unless it is one of ours."""
-    message = " ".join(str(exc).split()) or type(exc).__name__
+def _describe(exc: BaseException) -> list[str]:
+    """The message as lines (one per problem), each prefixed by the exception's class unless it
+    is one of ours or an OS error (whose message names the file already)."""
     ours = type(exc).__module__.split(".")[0] in ("transforms", "warehouse", "flows", "expectations")
-    return message if ours or isinstance(exc, OSError) else f"{type(exc).__name__}: {message}"
+    lines = [" ".join(line.split()) for line in str(exc).splitlines() if line.strip()] or [type(exc).__name__]
+    return lines if ours or isinstance(exc, OSError) else [f"{type(exc).__name__}: {line}" for line in lines]
 
 
 def _is_input_problem(exc: BaseException) -> bool:

@@ -83,7 +83,28 @@ def test_every_entry_point_runs_with_the_projects_prefect_settings(tmp_path):
 
 
 def test_serve_refuses_a_temporary_prefect_api(tmp_path):
+    (tmp_path / "feeds.toml").write_text('[[feeds]]\nurl = "https://a.example/rss"\n')
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     done = run_cli(["serve", "--feeds", str(tmp_path / "feeds.toml"), "--db", str(tmp_path / "w.ducklake")], env, timeout=60)
     assert done.returncode == 2
     assert "serve needs a running Prefect server" in done.stderr and "PREFECT_API_URL" in done.stderr
+
+
+def test_a_feed_list_mistake_is_one_line_with_its_line_number_before_prefect_starts(tmp_path):
+    import time
+
+    feeds = tmp_path / "feeds.toml"
+    feeds.write_text('[[feeds]]\nurl = "https://a.example/rss"\n\n[[feed]]\nurl = "https://b.example/rss"\n'
+                     '\n[[feeds]]\nurl = "b.example/rss"\nnmae = "B"\n')
+    started = time.monotonic()
+    done = run_cli(["run", "--feeds", str(feeds), "--db", str(tmp_path / "w.ducklake")], dict(os.environ))
+    assert time.monotonic() - started < 15  # no Prefect server was started
+    assert done.returncode == 2, done.stderr
+    lines = [ln for ln in done.stderr.splitlines() if ln.startswith("feedhouse:")]
+    assert lines == [
+        f"feedhouse: {feeds}: line 8: feeds[2].url: must be an http(s) URL with its scheme, got 'b.example/rss'",
+        f"feedhouse: {feeds}: line 9: feeds[2].nmae: unknown key 'nmae'",
+        f"feedhouse: {feeds}: line 4: unknown table or key 'feed' (did you mean [[feeds]]?); a feed list has "
+        "[[feeds]] and [settings]",
+    ]
+    assert "Traceback" not in done.stderr

@@ -136,8 +136,10 @@ def test_transient_page_failure_is_retried_even_when_the_feed_is_unchanged(tmp_p
 
 @pytest.mark.parametrize("bad", ['[settings]\nnot_a_setting = 1\n[[feeds]]\nurl = "http://a.example/"\n'])
 def test_unknown_settings_in_a_feed_list_are_rejected(bad):
+    with pytest.raises(ValueError, match=r"line 2: \[settings\] not_a_setting: unknown setting"):
+        parse_feed_list_text(bad)
     with pytest.raises(ValueError, match="unknown settings: not_a_setting"):
-        Settings.from_env({}, parse_feed_list_text(bad).settings)
+        Settings.from_env({}, {"not_a_setting": 1})
 
 
 def test_host_gate_limits_concurrency_and_spaces_requests_per_host():

@@ -163,7 +163,7 @@ def new_articles(candidates, settled):
 def test_feed_list_validation():
     specs = parse_feed_list('[[feeds]]\nurl = "http://a.example/rss"\ntags = "x"\n[[feeds]]\nurl = "http://a.example/rss"\n')
     assert len(specs) == 1 and specs[0].tags == ("x",)
-    with pytest.raises(FeedListError, match="url must be an http"):
+    with pytest.raises(FeedListError, match="must be an http"):
         parse_feed_list('[[feeds]]\nurl = "file:///etc/passwd"\n')
     with pytest.raises(FeedListError, match="no \\[\\[feeds\\]\\]"):
         parse_feed_list("title = 'x'\n")

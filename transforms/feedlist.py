@@ -7,12 +7,14 @@ A TOML list may also carry a ``[settings]`` table overriding defaults from
 
 from __future__ import annotations
 
-import json
+import re
 import tomllib
 from dataclasses import dataclass, field
+from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from lxml import etree
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, create_model, field_validator
 
 
 class FeedListError(ValueError):
@@ -57,28 +59,125 @@ def parse_feed_list(text: str) -> list[FeedSpec]:
     return list(parse_feed_list_text(text).feeds)
 
 
+class _Feed(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: str
+    name: str | None = None
+    language: str | None = None
+    tags: list[str] | str = []
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, url: str) -> str:
+        if not url.strip().lower().startswith(("http://", "https://")):
+            raise ValueError(f"must be an http(s) URL with its scheme, got {url!r}")
+        return url.strip()
+
+
+def _setting(value: Any, info: ValidationInfo) -> Any:
+    """A setting's value must convert to its type (what ``Settings.from_env`` will do)."""
+    from transforms.settings import Settings
+
+    if value is not None:
+        try:
+            Settings.from_env({}, {info.field_name: ",".join(map(str, value)) if isinstance(value, list) else value})
+        except (ValueError, TypeError) as exc:
+            raise ValueError(str(exc)) from None
+    return value
+
+
+def _settings_model() -> type[BaseModel]:
+    from dataclasses import fields
+
+    from transforms.settings import Settings
+
+    return create_model("Settings", __config__=ConfigDict(extra="forbid"),
+                        __validators__={"typed": field_validator("*")(_setting)},
+                        **{f.name: (Any, None) for f in fields(Settings)})
+
+
+class _FeedList(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    feeds: list[_Feed] = Field(min_length=1)
+    settings: _settings_model() = None  # type: ignore[valid-type]
+
+
 def parse_feed_list_text(text: str) -> FeedList:
-    """Parse a feed list in TOML or OPML (detected from the content)."""
+    """Parse a feed list in TOML or OPML (detected from the content). Every problem in a TOML
+    list is reported, one line each with its line number: unknown tables and keys (a
+    ``[[feed]]`` typo), URLs without a scheme, unknown or ill-typed settings."""
     if text.lstrip().startswith("<"):
         return parse_opml(text)
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise FeedListError(f"feed list is not valid TOML: {exc}") from exc
-    entries = doc.get("feeds")
-    if not isinstance(entries, list) or not entries:
-        raise FeedListError("feed list has no [[feeds]] entries")
-    specs = []
-    for i, entry in enumerate(entries, start=1):
-        if not isinstance(entry, dict):
-            raise FeedListError(f"feeds[{i}] is not a table")
-        specs.append(_spec(i, str(entry.get("url", "")), entry.get("name"),
-                           entry.get("language"), entry.get("tags", [])))
-    settings = doc.get("settings", {})
-    if not isinstance(settings, dict):
-        raise FeedListError("[settings] must be a table")
-    settings = {k: ",".join(map(str, v)) if isinstance(v, list) else v for k, v in settings.items()}
+        raise FeedListError(f"not valid TOML: {exc}") from exc
+    try:
+        parsed = _FeedList.model_validate(doc)
+    except ValidationError as exc:
+        lines = _Lines(text)
+        raise FeedListError("\n".join(_problem(err, lines) for err in exc.errors())) from None
+    specs = [_spec(i, f.url, f.name, f.language, f.tags) for i, f in enumerate(parsed.feeds, start=1)]
+    given = parsed.settings.model_dump(exclude_unset=True) if parsed.settings else {}
+    settings = {k: ",".join(map(str, v)) if isinstance(v, list) else v for k, v in given.items()}
     return FeedList(_dedup(specs), settings)
+
+
+def _problem(err: dict, lines: _Lines) -> str:
+    """One readable line for one validation error: ``line N: where: what``."""
+    loc = [str(part) for part in err["loc"]]
+    if err["type"] == "extra_forbidden" and len(loc) == 1:
+        hint = " (did you mean [[feeds]]?)" if loc[0].rstrip("s") == "feed" or loc[0].startswith("feed") else ""
+        return f"line {lines.table(loc[0])}: unknown table or key {loc[0]!r}{hint}; a feed list has [[feeds]] and [settings]"
+    if loc[0] == "feeds" and len(loc) >= 2 and loc[1].isdigit():
+        index, key = int(loc[1]), (loc[2] if len(loc) > 2 else None)
+        where = f"feeds[{index + 1}]" + (f".{key}" if key else "")
+        line = lines.key("feeds", index, key) if key else lines.table("feeds", index)
+        what = f"unknown key {key!r}" if err["type"] == "extra_forbidden" else _message(err)
+        return f"line {line}: {where}: {what}"
+    if loc[0] == "settings" and len(loc) > 1:
+        what = "unknown setting" if err["type"] == "extra_forbidden" else _message(err)
+        return f"line {lines.key('settings', 0, loc[1])}: [settings] {loc[1]}: {what}"
+    if loc[0] == "feeds":
+        return "line 1: the feed list has no [[feeds]] entries"
+    return f"line 1: {'.'.join(loc)}: {_message(err)}"
+
+
+def _message(err: dict) -> str:
+    return err["msg"].removeprefix("Value error, ")
+
+
+class _Lines:
+    """Where tables and keys are in a TOML text (line numbers for error messages)."""
+
+    _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?")
+    _KEY = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=")
+
+    def __init__(self, text: str):
+        self.tables: dict[str, list[int]] = {}
+        self.keys: dict[tuple[str, int, str], int] = {}
+        current, index = "", 0
+        for number, line in enumerate(text.splitlines(), start=1):
+            header = self._HEADER.match(line)
+            if header:
+                current = header.group(2)
+                self.tables.setdefault(current, []).append(number)
+                index = len(self.tables[current]) - 1
+                continue
+            key = self._KEY.match(line)
+            if key:
+                self.keys.setdefault((current, index, key.group(1)), number)
+                if not current:
+                    self.tables.setdefault(key.group(1), []).append(number)
+
+    def table(self, name: str, index: int = 0) -> int:
+        found = self.tables.get(name, [])
+        return found[index] if index < len(found) else 1
+
+    def key(self, table: str, index: int, key: str) -> int:
+        return self.keys.get((table, index, key)) or self.table(table, index)
 
 
 def parse_opml(text: str) -> FeedList:
