@@ -14,7 +14,14 @@ from rich.table import Table
 
 from flows.paths import DEFAULT_DB, DEFAULT_FEEDS  # importing flows applies the Prefect settings
 
-app = typer.Typer(help="feedhouse: news feeds → validated star schema in DuckDB.", no_args_is_help=True)
+EXIT_CODES = " ".join("""Exit codes: 0 the run did its job (some feeds or pages may have failed: the summary
+lists them); 1 the run's machinery failed (warehouse, disk, staging); 2 bad input (a feed list, a
+setting, a file); 3 the Prefect API was lost mid-run (the warehouse is consistent); 4 no feed
+could be polled (every poll failed; the run is Failed in Prefect too); 130 interrupted.""".split())
+
+
+app = typer.Typer(help="feedhouse: news feeds → validated star schema in a DuckLake warehouse.",
+                  epilog=EXIT_CODES, no_args_is_help=True)
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)  # one line per message, whatever the width
 
@@ -42,12 +49,22 @@ def _db_arg(db: str) -> str:
     return db if db.startswith(("postgres:", "postgresql://", "postgres://")) else str(Path(db).resolve())
 
 
+
+
+
 def _call_flow(flow_fn, **params) -> dict:
-    """Run a flow; turn a lost Prefect API into a clear message instead of a traceback."""
+    """Run a flow; turn a lost Prefect API and a run with no feed polled into clear messages and
+    their exit codes instead of tracebacks."""
     import httpx
+
+    from flows.run import NoFeedCouldBePolled
 
     try:
         return flow_fn(**params)
+    except NoFeedCouldBePolled as exc:
+        _print_summary(exc.summary)
+        errors.print(f"feedhouse: {exc}", markup=False)
+        raise typer.Exit(4) from exc
     except httpx.TransportError as exc:
         from prefect.settings import PREFECT_API_URL
 
@@ -241,6 +258,36 @@ def migrate(
 
     counts = convert(source.resolve(), wh, max_attempts=settings.max_fetch_attempts, lock_timeout_s=settings.lock_timeout_s)
     console.print(f"converted {source} into {wh.label}: " + ", ".join(f"{t} {n}" for t, n in counts.items()))
+
+
+sample_app = typer.Typer(help="The bundled sample news sites, for trying feedhouse offline.")
+app.add_typer(sample_app, name="sample")
+
+
+@sample_app.command("serve")
+def sample_serve(
+    port_base: Annotated[int, typer.Option(help="The sites listen on 127.0.0.1, ports port-base+1..+3 "
+                                                "(0: any free ports).")] = 8700,
+    write: Annotated[Path | None, typer.Option("--write", help="Also write the feed list to this file.")] = None,
+) -> None:
+    """Serve the sample sites on 127.0.0.1 until Ctrl-C. Prints a ready feed list (their feeds,
+    and the allow_hosts setting that lets feedhouse fetch from 127.0.0.1) on stdout."""
+    import signal
+
+    from flows.sample_site import render_feed_list, serve_sample
+
+    with serve_sample(port_base or None) as hosts:
+        text = render_feed_list(hosts)
+        if write:
+            _write_atomically(write, text)
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        errors.print(f"serving {', '.join(f'{site} on http://{host}/' for site, host in hosts.items())}; "
+                     "Ctrl-C stops", markup=False)
+        try:
+            signal.pause()
+        except KeyboardInterrupt:
+            pass
 
 
 feeds_app = typer.Typer(help="Feeds: list their polling state, import/export OPML.")

@@ -13,7 +13,7 @@ from prefect.utilities.annotations import quote
 from flows import tasks
 from flows.paths import DEFAULT_DB, DEFAULT_FEEDS
 from flows.pipeline import batches, in_order, task_runner, window_for
-from flows.run import RunSkipped, cancelled, run_scope, summarize
+from flows.run import RunSkipped, cancelled, check_outcome, run_scope, summarize
 from transforms.settings import Settings
 
 
@@ -69,7 +69,7 @@ def ingest(
     except RunSkipped as skipped:  # a scheduled run while another run of the warehouse is in progress
         return cancelled(skipped)
     tasks.publish_report(summary)
-    return summary
+    return check_outcome(summary)
 
 
 @flow(name="backfill", log_prints=True)

@@ -33,6 +33,23 @@ class RunLockedError(WarehouseError):
     """Another run of the same warehouse is in progress on this machine."""
 
 
+class NoFeedCouldBePolled(RuntimeError):
+    """Every feed the run polled failed: the run ends Failed (alerting sees it), although it
+    recorded every poll and loaded what there was."""
+
+    def __init__(self, summary: dict):
+        self.summary = summary
+        super().__init__(f"no feed could be polled: all {summary['feeds_polled']} failed "
+                         "(reasons in fct_feed_polls.error and feedhouse feeds)")
+
+
+def check_outcome(summary: dict) -> dict:
+    """The summary of a run that did its job; raises :class:`NoFeedCouldBePolled` otherwise."""
+    if summary.get("feeds_polled") and summary["feeds_failed"] == summary["feeds_polled"]:
+        raise NoFeedCouldBePolled(summary)
+    return summary
+
+
 class RunSkipped(RunLockedError):
     """A scheduled run came due while another run of its warehouse was in progress."""
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from .conftest import run_cli
 
 OPML = """<?xml version="1.0" encoding="UTF-8"?>
@@ -108,3 +110,51 @@ def test_a_feed_list_mistake_is_one_line_with_its_line_number_before_prefect_sta
         "[[feeds]] and [settings]",
     ]
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.server
+def test_the_readmes_own_feeds_route_runs_offline_and_exit_codes_tell_the_outcome(tmp_path, prefect_server):
+    """`feedhouse sample serve` prints a feed list that `feedhouse run` takes as it is. A run in which
+    every feed failed exits 4 and its Prefect run is Failed, saying why. A feed refused by the SSRF
+    policy is not backed off: it is polled as soon as the settings allow it, and its reject resolves."""
+    import subprocess
+    import sys
+    import tomllib
+    from pathlib import Path
+
+    from .conftest import query
+
+    env = prefect_server.client_env()
+    server = subprocess.Popen([str(Path(sys.executable).parent / "feedhouse"), "sample", "serve", "--port-base", "0"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        text = ""
+        while "allow_hosts" not in text:
+            line = server.stdout.readline()
+            assert line, server.stderr.read()
+            text += line
+        feeds, db = tmp_path / "feeds.toml", tmp_path / "w.ducklake"
+        urls = [f["url"] for f in tomllib.loads(text)["feeds"]]
+        assert len(urls) == 4 and all(u.startswith("http://127.0.0.1:") for u in urls)
+
+        refused = tmp_path / "refused.toml"  # the same feeds without allow_hosts: our policy refuses them
+        refused.write_text("".join(f'[[feeds]]\nurl = "{u}"\n' for u in urls))
+        done = run_cli(["run", "--feeds", str(refused), "--db", str(db), "--json"], env)
+        assert done.returncode == 4, done.stdout + done.stderr
+        assert "feedhouse: no feed could be polled: all 4 failed" in done.stderr
+        runs = prefect_server.api("POST", "/flow_runs/filter", json={"sort": "EXPECTED_START_TIME_DESC", "limit": 1}).json()
+        assert runs[0]["state"]["type"] == "FAILED" and "no feed could be polled" in runs[0]["state"]["message"]
+        polls = query(db, "select status, consecutive_failures, next_poll_at <= last_polled_at from dim_feeds")
+        assert polls == [("refused", 0, True)] * 4  # no backoff: due again at once
+        assert query(db, "select rows_retryable + rows_resolved from v_quarantine_summary") == [(0,)]
+
+        feeds.write_text(text)  # as printed, with allow_hosts: the same feeds are due and load
+        done = run_cli(["run", "--feeds", str(feeds), "--db", str(db), "--json"], env)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert query(db, "select count(*) from fct_articles") == [(24,)]
+        assert query(db, "select distinct status from dim_feeds") == [("active",)]
+        resolved = query(db, "select rows_quarantined, rows_resolved from v_quarantine_summary where stage = 'poll'")
+        assert resolved == [(4, 4)]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

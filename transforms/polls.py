@@ -91,6 +91,11 @@ class PolledFeed:
     def feed_id(self) -> int:
         return self.response.feed_id
 
+    @property
+    def is_refused(self) -> bool:
+        """Refused by our own SSRF policy before any request: a setting to change, not a failure."""
+        return (self.error or "").startswith("refused:")
+
 
 def interpret_poll(resp: PollResponse, run_id: str, settings: Settings | None = None) -> PolledFeed:
     """Parse a poll's body (unless unchanged or failed) into entry candidates and rejects."""
@@ -190,6 +195,7 @@ def poll_row(polled: PolledFeed, run_id: str, entries_new: int, entries_deferred
         retry_after_s=polled.retry_after_s,
         settings=settings,
         jitter_seed=resp.feed_id,
+        refused=polled.is_refused,
     )
     return {
         "poll_id": stable_id(run_id, str(resp.feed_id)),

@@ -3,7 +3,9 @@
 States: ``active`` (polled every interval), ``moved`` (active; the last poll followed a
 permanent redirect), ``backing-off`` (recent failures, exponential backoff with jitter),
 ``dead`` (N consecutive hard failures: polled rarely, never forgotten), ``gone`` (HTTP 410:
-polled only when forced).
+polled only when forced), ``refused`` (our own SSRF policy refused its address: configuration,
+not the server's fault, so no backoff; checked again every run, which costs no request, and
+polled as soon as the settings allow it).
 """
 
 from __future__ import annotations
@@ -114,10 +116,13 @@ def next_poll(
     retry_after_s: int | None,
     settings: Settings,
     jitter_seed: int,
+    refused: bool = False,
 ) -> NextPoll:
     """The feed's next state and poll time after this poll."""
     lo, hi = settings.min_poll_interval_s, settings.max_poll_interval_s
     base = prev.poll_interval_s or settings.default_poll_interval_s
+    if refused:
+        return NextPoll("refused", prev.consecutive_failures, base, now)
     if http_status == 410:
         return NextPoll("gone", prev.consecutive_failures + 1, hi, None)
     if failed:
