@@ -192,33 +192,34 @@ def demo(
 def sql(
     query: Annotated[str, typer.Argument(help="SQL to run, read-only.")],
     db: DbOption = DEFAULT_DB,
-    fmt: Annotated[str, typer.Option("--format", help="table | csv | json")] = "table",
+    fmt: Annotated[str, typer.Option("--format", help="table | csv | json | parquet")] = "table",
     max_rows: Annotated[int, typer.Option(help="Rows shown in table format.")] = 100,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (parquet).")] = None,
     snapshot: Annotated[int | None, typer.Option(help="Query the warehouse as of this snapshot (time travel).")] = None,
 ) -> None:
     """Run ad-hoc SQL against the warehouse, read-only: it sees whole loads only, and never
-    blocks or is blocked by a load. Files outside the warehouse cannot be read or written."""
-    import duckdb
-
-    from warehouse.db import WarehouseError, locate
+    blocks or is blocked by a load. Files outside the warehouse cannot be read or written. Wide
+    results are shown one field per line."""
+    from flows import output as out
+    from warehouse.db import locate
     from warehouse.readers import reader
 
-    try:
-        with reader(locate(db), snapshot=snapshot) as con:
-            relation = con.sql(query)
-            if relation is None:
-                return
-            if fmt == "table":
-                relation.show(max_rows=max_rows, max_width=console.width)
-            elif fmt == "csv":
-                relation.to_df().to_csv(sys.stdout, index=False)
-            elif fmt == "json":
-                print(relation.to_df().to_json(orient="records", date_format="iso", force_ascii=False))
-            else:
-                raise typer.BadParameter(f"unknown format {fmt!r}")
-    except (duckdb.Error, WarehouseError) as exc:
-        errors.print(f"[red]{exc}[/red]")
-        raise typer.Exit(1) from exc
+    if fmt not in ("table", "csv", "json", "parquet"):
+        raise typer.BadParameter(f"unknown format {fmt!r}: table, csv, json or parquet")
+    with reader(locate(_db_arg(db)), snapshot=snapshot) as con:
+        relation = con.sql(query)
+        if relation is None:  # a statement without a result
+            return
+        if fmt == "parquet":
+            out.write_parquet(relation.arrow(), str(output) if output else None)
+            return
+        columns = relation.columns
+        if fmt == "table":
+            rows = relation.limit(max_rows + 1).fetchall()
+            out.table(columns, rows[:max_rows], sys.stdout, more=len(rows) > max_rows)
+        else:
+            rows = relation.fetchall()
+            (out.write_csv if fmt == "csv" else out.write_json)(columns, rows, sys.stdout)
 
 
 @app.command()
@@ -299,27 +300,13 @@ def feeds_list(ctx: typer.Context, db: DbOption = DEFAULT_DB) -> None:
     """List every feed with its status, schedule and last error."""
     if ctx.invoked_subcommand is not None:
         return
-    from warehouse.db import WarehouseError, locate
+    from flows import output
+    from warehouse.db import locate
     from warehouse.readers import reader
     from warehouse.state import list_feeds
 
-    try:
-        with reader(locate(db)) as con:
-            rows = list_feeds(con)
-    except WarehouseError as exc:
-        errors.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from exc
-    table = Table("feed", "url", "status", "http", "fails", "every", "last polled", "next poll", "last error")
-    for feed, url, status, http, fails, interval, last, nxt, error, moved_from in rows:
-        every = f"{interval // 60} min" if interval else ""
-        shown = url + (f" (moved from {moved_from})" if moved_from else "")
-        table.add_row(feed or "", shown, status, str(http or ""), str(fails), every,
-                      _when(last), _when(nxt), (error or "")[:60])
-    console.print(table)
-
-
-def _when(value) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+    with reader(locate(_db_arg(db))) as con:
+        output.feeds(list_feeds(con), sys.stdout)
 
 
 @feeds_app.command("import")

@@ -158,3 +158,79 @@ def test_the_readmes_own_feeds_route_runs_offline_and_exit_codes_tell_the_outcom
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def sample_warehouse(tmp_path_factory, sample_hosts):
+    from flows.ingest import ingest
+    from flows.sample_site import render_feed_list
+
+    tmp = tmp_path_factory.mktemp("screen")
+    feeds = tmp / "feeds.toml"
+    feeds.write_text(render_feed_list(sample_hosts))
+    db = tmp / "screen.ducklake"
+    ingest(feeds=str(feeds), db=str(db))
+    return db
+
+
+def _on_screen(command: str, tmp_path) -> list[str]:
+    """What a person sees after running ``command`` in a real 80×24 terminal (tmux)."""
+    import shlex
+    import subprocess
+    import time
+
+    done = tmp_path / "done"
+    socket = f"feedhouse-test-{os.getpid()}"
+    script = f"{command} > /dev/tty; touch {shlex.quote(str(done))}; sleep 60"
+    subprocess.run(["tmux", "-L", socket, "new-session", "-d", "-x", "80", "-y", "24", "sh", "-c", script],
+                   check=True, timeout=30)
+    try:
+        deadline = time.monotonic() + 60
+        while not done.exists():
+            assert time.monotonic() < deadline, "the command did not finish"
+            time.sleep(0.2)
+        screen = subprocess.run(["tmux", "-L", socket, "capture-pane", "-p", "-S", "-200"], check=True,
+                                capture_output=True, text=True, timeout=30).stdout
+    finally:
+        subprocess.run(["tmux", "-L", socket, "kill-server"], timeout=30)
+    return screen.rstrip("\n").splitlines()
+
+
+def test_at_80_columns_a_wide_result_shows_every_column_one_per_line(sample_warehouse, tmp_path):
+    import shutil
+    from pathlib import Path
+
+    from .conftest import query
+
+    feedhouse = Path(shutil.which("feedhouse", path=str(Path(__import__("sys").executable).parent)))
+    lines = _on_screen(f"{feedhouse} sql 'select * from v_articles order by title limit 3' --db {sample_warehouse}",
+                       tmp_path)
+    assert lines and all(len(line) <= 80 for line in lines)
+    titles = [t for (t,) in query(sample_warehouse, "select title from v_articles order by title limit 3")]
+    labels = {line.split("│")[0].strip() for line in lines if "│" in line}
+    assert {"article_id", "title", "tags", "feeds", "text", "content_hash"} <= labels  # none hidden
+    shown, current = [], None
+    for line in lines:  # a value wraps onto continuation lines with an empty label
+        label, _, value = line.partition("│")
+        if "│" in line and label.strip():
+            current = label.strip()
+            if current == "title":
+                shown.append(value.strip())
+        elif "│" in line and current == "title":
+            shown[-1] += " " + value.strip()
+    assert shown == titles  # the titles, whole
+    tags = [line.split("│", 1)[1].strip() for line in lines if line.startswith("tags ")]
+    assert all(t.startswith("[\"") for t in tags)  # lists as JSON, not numpy reprs
+
+
+def test_at_80_columns_feeds_show_what_matters_and_nothing_is_cut_short(sample_warehouse, tmp_path):
+    import shutil
+    import sys
+    from pathlib import Path
+
+    feedhouse = Path(shutil.which("feedhouse", path=str(Path(sys.executable).parent)))
+    lines = _on_screen(f"{feedhouse} feeds --db {sample_warehouse}", tmp_path)
+    assert all(len(line) <= 80 for line in lines)
+    urls = [line.strip() for line in lines if line.startswith("  http://")]
+    assert len(urls) == 4 and all(u.startswith("http://127.0.0.1:") and "…" not in u for u in urls)
+    assert sum("active · every" in line for line in lines) == 4
