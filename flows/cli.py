@@ -10,7 +10,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from flows.paths import DEFAULT_DB, DEFAULT_FEEDS  # importing flows applies the Prefect settings
 
@@ -21,11 +20,23 @@ could be polled (every poll failed; the run is Failed in Prefect too); 130 inter
 
 
 app = typer.Typer(help="feedhouse: news feeds → validated star schema in a DuckLake warehouse.",
-                  epilog=EXIT_CODES, no_args_is_help=True)
+                  epilog=EXIT_CODES, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False)
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)  # one line per message, whatever the width
 
-DbOption = Annotated[str, typer.Option("--db", help="DuckDB warehouse file.")]
+def _shown(path: str) -> str:
+    """A default path as people type it: relative to the current directory when under it."""
+    try:
+        return str(Path(path).relative_to(Path.cwd()))
+    except ValueError:
+        return path
+
+
+DbOption = Annotated[str, typer.Option(
+    "--db", metavar="WAREHOUSE", show_default=_shown(DEFAULT_DB),
+    help="The warehouse: a .ducklake catalog file, or postgresql://… with FEEDHOUSE_DATA_PATH.")]
+FeedsOption = Annotated[str, typer.Option("--feeds", metavar="FILE", show_default=_shown(DEFAULT_FEEDS),
+                                          help="Feed list, TOML or OPML.")]
 
 
 def _check_feed_list(feeds: str) -> None:
@@ -77,21 +88,29 @@ def _call_flow(flow_fn, **params) -> dict:
 
 
 def _print_summary(summary: dict) -> None:
-    table = Table(title="ingest run", show_header=False)
-    for key in ("run_id", "feeds_polled", "feeds_not_modified", "feeds_failed", "entries_seen",
-                "articles_new", "articles_updated", "rows_quarantined", "recovered_runs", "seconds"):
-        table.add_row(key.replace("_", " "), str(summary.get(key)))
-    stages = ", ".join(f"{k} {v:.2f}s" for k, v in summary.get("stage_seconds", {}).items())
-    table.add_row("stage seconds", stages)
-    console.print(table)
+    """The run summary, one figure per line; wall seconds per stage (stages run one after
+    another) and CPU seconds per process."""
+    from flows.report import SUMMARY_KEYS
+
+    rows = [(k.replace("_", " "), summary[k]) for k in ("run_id", *SUMMARY_KEYS) if k in summary]
+    for title, key in (("wall s", "stage_seconds"), ("CPU s", "cpu_seconds")):
+        parts = summary.get(key) or {}
+        rows.append((title, ", ".join(f"{k.replace('_', ' ')} {v:.2f}" for k, v in parts.items())))
+    import textwrap
+
+    label = max(len(k) for k, _ in rows)
+    indent = " " * (label + 4)
+    sys.stdout.write(f"{summary.get('flow', 'ingest')} run\n" + "".join(
+        textwrap.fill(f"  {k.ljust(label)}  {v}", width=80, subsequent_indent=indent) + "\n" for k, v in rows))
 
 
 @app.command()
 def run(
-    feeds: Annotated[str, typer.Option("--feeds", help="Feed list (TOML).")] = DEFAULT_FEEDS,
+    feeds: FeedsOption = DEFAULT_FEEDS,
     db: DbOption = DEFAULT_DB,
     all_feeds: Annotated[bool, typer.Option("--all", help="Poll every feed, due or not.")] = False,
-    feed_url: Annotated[list[str] | None, typer.Option("--feed-url", help="Poll only this URL (repeatable).")] = None,
+    feed_url: Annotated[list[str] | None, typer.Option("--feed-url", metavar="URL",
+                                                       help="Poll only this URL (repeatable).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     dask: Annotated[str | None, typer.Option("--dask", metavar="ADDRESS",
                                              help="Poll, fetch and extract on this Dask scheduler "
@@ -110,12 +129,12 @@ def run(
 
 @app.command()
 def serve(
-    feeds: Annotated[str, typer.Option("--feeds", help="Feed list (TOML or OPML).")] = DEFAULT_FEEDS,
+    feeds: FeedsOption = DEFAULT_FEEDS,
     db: DbOption = DEFAULT_DB,
-    cron: Annotated[str, typer.Option(help="Ingest schedule (cron).")] = "*/15 * * * *",
-    overlap: Annotated[str, typer.Option(help="A scheduled run due while another run of the warehouse is "
+    cron: Annotated[str, typer.Option(metavar="CRON", help="Ingest schedule (cron).")] = "*/15 * * * *",
+    overlap: Annotated[str, typer.Option(metavar="skip|wait", help="A scheduled run due while another run of the warehouse is "
                                               "in progress: skip | wait.")] = "skip",
-    retries: Annotated[int, typer.Option(help="Ingest retries on failure.")] = 2,
+    retries: Annotated[int, typer.Option(metavar="N", help="Ingest retries on failure.")] = 2,
 ) -> None:
     """Register the deployments on the Prefect server (PREFECT_API_URL) and serve them."""
     import os
@@ -158,7 +177,7 @@ def reextract(
 
 @app.command()
 def backfill(
-    feeds: Annotated[str, typer.Option("--feeds", help="Feed list (TOML or OPML).")] = DEFAULT_FEEDS,
+    feeds: FeedsOption = DEFAULT_FEEDS,
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Re-poll dead and backing-off feeds now."""
@@ -171,7 +190,7 @@ def backfill(
 @app.command()
 def demo(
     db: DbOption = DEFAULT_DB,
-    port_base: Annotated[int, typer.Option(help="Sample sites listen on port-base+1..+3.")] = 8700,
+    port_base: Annotated[int, typer.Option(metavar="PORT", help="Sample sites listen on port-base+1..+3.")] = 8700,
 ) -> None:
     """Serve the bundled sample sites on 127.0.0.1 and run one ingest over their feeds."""
     from flows.ingest import ingest
@@ -190,12 +209,14 @@ def demo(
 
 @app.command()
 def sql(
-    query: Annotated[str, typer.Argument(help="SQL to run, read-only.")],
+    query: Annotated[str, typer.Argument(metavar="SQL", help="SQL to run, read-only.")],
     db: DbOption = DEFAULT_DB,
-    fmt: Annotated[str, typer.Option("--format", help="table | csv | json | parquet")] = "table",
-    max_rows: Annotated[int, typer.Option(help="Rows shown in table format.")] = 100,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (parquet).")] = None,
-    snapshot: Annotated[int | None, typer.Option(help="Query the warehouse as of this snapshot (time travel).")] = None,
+    fmt: Annotated[str, typer.Option("--format", metavar="FORMAT", help="table, csv, json or parquet.")] = "table",
+    max_rows: Annotated[int, typer.Option(metavar="N", help="Rows shown in table format.")] = 100,
+    output: Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE",
+                                                help="Write here (parquet).")] = None,
+    snapshot: Annotated[int | None, typer.Option(metavar="ID", help="Query the warehouse as of this snapshot "
+                                                 "(time travel; ids in v_snapshots).")] = None,
 ) -> None:
     """Run ad-hoc SQL against the warehouse, read-only: it sees whole loads only, and never
     blocks or is blocked by a load. Files outside the warehouse cannot be read or written. Wide
@@ -225,8 +246,8 @@ def sql(
 @app.command()
 def maintain(
     db: DbOption = DEFAULT_DB,
-    expire_days: Annotated[float, typer.Option(help="Keep snapshots (time travel) this many days.")] = 7,
-    keep_files_days: Annotated[float, typer.Option(help="Delete dropped files this many days later.")] = 2,
+    expire_days: Annotated[float, typer.Option(metavar="DAYS", help="Keep snapshots (time travel) this many days.")] = 7,
+    keep_files_days: Annotated[float, typer.Option(metavar="DAYS", help="Delete dropped files this many days later.")] = 2,
 ) -> None:
     """Compact the warehouse, expire old snapshots and delete files nothing needs (the
     maintenance/daily deployment runs this)."""
@@ -239,7 +260,7 @@ def maintain(
 @app.command()
 def migrate(
     db: DbOption = DEFAULT_DB,
-    source: Annotated[Path | None, typer.Option("--from", help="A feedhouse 0.1 warehouse (DuckDB file) to convert.")] = None,
+    source: Annotated[Path | None, typer.Option("--from", metavar="FILE", help="A feedhouse 0.1 warehouse (DuckDB file) to convert.")] = None,
 ) -> None:
     """Create or upgrade the warehouse's schema; with --from, convert a feedhouse 0.1 warehouse
     (one DuckDB file, left untouched) into it."""
@@ -267,9 +288,9 @@ app.add_typer(sample_app, name="sample")
 
 @sample_app.command("serve")
 def sample_serve(
-    port_base: Annotated[int, typer.Option(help="The sites listen on 127.0.0.1, ports port-base+1..+3 "
+    port_base: Annotated[int, typer.Option(metavar="PORT", help="The sites listen on 127.0.0.1, ports port-base+1..+3 "
                                                 "(0: any free ports).")] = 8700,
-    write: Annotated[Path | None, typer.Option("--write", help="Also write the feed list to this file.")] = None,
+    write: Annotated[Path | None, typer.Option("--write", metavar="FILE", help="Also write the feed list to this file.")] = None,
 ) -> None:
     """Serve the sample sites on 127.0.0.1 until Ctrl-C. Prints a ready feed list (their feeds,
     and the allow_hosts setting that lets feedhouse fetch from 127.0.0.1) on stdout."""
@@ -311,8 +332,8 @@ def feeds_list(ctx: typer.Context, db: DbOption = DEFAULT_DB) -> None:
 
 @feeds_app.command("import")
 def feeds_import(
-    opml: Annotated[Path, typer.Argument(help="OPML file exported by a feed reader.")],
-    into: Annotated[Path, typer.Option("--into", help="TOML feed list to add the feeds to.")] = Path(DEFAULT_FEEDS),
+    opml: Annotated[Path, typer.Argument(metavar="OPML_FILE", help="OPML file exported by a feed reader.")],
+    into: Annotated[Path, typer.Option("--into", metavar="FILE", help="TOML feed list to add the feeds to.")] = Path(DEFAULT_FEEDS),
 ) -> None:
     """Add the feeds of an OPML file to a TOML feed list. Feeds it lists already are left alone,
     and the rest of the file (comments, settings, layout) is kept byte for byte."""
@@ -359,8 +380,8 @@ def _write_atomically(path: Path, text: str) -> None:
 
 @feeds_app.command("export")
 def feeds_export(
-    source: Annotated[Path, typer.Option("--from", help="Feed list (TOML or OPML).")] = Path(DEFAULT_FEEDS),
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    source: Annotated[Path, typer.Option("--from", metavar="FILE", help="Feed list (TOML or OPML).")] = Path(DEFAULT_FEEDS),
+    output: Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write here instead of stdout.")] = None,
 ) -> None:
     """Write a feed list as OPML, for feed readers."""
     from transforms.feedlist import parse_feed_list_text, to_opml
