@@ -244,6 +244,21 @@ def sql(
 
 
 @app.command()
+def doctor(feeds: FeedsOption = DEFAULT_FEEDS, db: DbOption = DEFAULT_DB) -> None:
+    """Check the setup and say what to fix: the Prefect API, the warehouse (opens, migrations,
+    latest snapshot, last run), staged work waiting, disk space, the feed list and the allow-list."""
+    from flows.doctor import checks
+
+    found = checks(feeds, _db_arg(db))
+    for check in found:
+        sys.stdout.write(f"{'ok ' if check.ok else 'BAD'}  {check.name}: {check.detail}\n")
+        if check.fix:
+            sys.stdout.write(f"     → {check.fix}\n")
+    if not all(c.ok for c in found):
+        raise typer.Exit(1)
+
+
+@app.command()
 def maintain(
     db: DbOption = DEFAULT_DB,
     expire_days: Annotated[float, typer.Option(metavar="DAYS", help="Keep snapshots (time travel) this many days.")] = 7,

@@ -234,3 +234,25 @@ def test_at_80_columns_feeds_show_what_matters_and_nothing_is_cut_short(sample_w
     urls = [line.strip() for line in lines if line.startswith("  http://")]
     assert len(urls) == 4 and all(u.startswith("http://127.0.0.1:") and "…" not in u for u in urls)
     assert sum("active · every" in line for line in lines) == 4
+
+
+def test_doctor_says_what_is_fine_and_what_to_fix(sample_warehouse, sample_hosts, tmp_path):
+    from flows.sample_site import render_feed_list
+
+    good = tmp_path / "good.toml"
+    good.write_text(render_feed_list(sample_hosts))
+    done = run_cli(["doctor", "--feeds", str(good), "--db", str(sample_warehouse)], dict(os.environ))
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert any(line.startswith("ok   warehouse: ") and "migration 0014" in line and "last run ingest succeeded" in line
+               for line in lines), lines
+    assert any(line.startswith("ok   feed list: ") and "4 feeds, 0 due now" in line for line in lines), lines
+
+    bad = tmp_path / "bad.toml"  # the same feeds, without the allow-list the sample sites need
+    bad.write_text(render_feed_list(sample_hosts).split("[settings]")[0].rsplit("#", 1)[0])
+    done = run_cli(["doctor", "--feeds", str(bad), "--db", str(tmp_path / "none.ducklake")], dict(os.environ))
+    assert done.returncode == 1
+    text = done.stdout
+    assert "BAD  warehouse: " in text and "no warehouse at" in text
+    assert "BAD  allow-list: 4 feed(s) would be refused" in text
+    assert "→ if you trust them, add allow_hosts = ['127.0.0.1'] to [settings]" in text
