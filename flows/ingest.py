@@ -68,7 +68,7 @@ def ingest(
             )
     except RunSkipped as skipped:  # a scheduled run while another run of the warehouse is in progress
         return cancelled(skipped)
-    tasks.publish_report(summary)
+    tasks.publish_report(summary, loaded.tables)
     return check_outcome(summary)
 
 

@@ -74,5 +74,5 @@ def reextract(db: str = DEFAULT_DB, force: bool = False) -> dict:
         summary = summarize(run, pages_read=read[0], articles_new=loaded.articles_new,
                             articles_updated=loaded.articles_updated, rows_quarantined=loaded.quarantined,
                             unexpected_errors=staged["unexpected"])
-    tasks.publish_report(summary)
+    tasks.publish_report(summary, loaded.tables)
     return summary

@@ -51,8 +51,9 @@ def _cpu_seconds() -> dict[str, float]:
             "extraction_workers": children.ru_utime + children.ru_stime}
 
 
-def summary_markdown(summary: dict) -> str:
-    """The run summary as a markdown page: counts, then seconds per stage, then CPU seconds."""
+def summary_markdown(summary: dict, tables: dict[str, list[dict]] | None = None) -> str:
+    """The run summary as a markdown page: counts, seconds per stage, CPU seconds, then the
+    run's tables (top quarantine reasons first: the operator needs no SQL to know why)."""
     lines = ["| | |", "|---|---|"]
     others = [k for k, v in summary.items() if k not in SUMMARY_KEYS and k not in ("flow", "run_id")
               and not isinstance(v, dict | list)]
@@ -63,4 +64,13 @@ def summary_markdown(summary: dict) -> str:
         if seconds:
             lines += ["", f"| {heading} | seconds |", "|---|---|"]
             lines += [f"| {k.replace('_', ' ')} | {v:.2f} |" for k, v in seconds.items()]
+    for title, rows in sorted((tables or {}).items(), key=lambda t: not t[0].startswith("quarantine")):
+        if rows:
+            columns = list(rows[0])
+            lines += ["", f"**{title}**", "", "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+            lines += ["| " + " | ".join(_md(r[c]) for c in columns) + " |" for r in rows]
     return f"# {summary.get('flow', 'ingest')} run summary\n\n" + "\n".join(lines)
+
+
+def _md(value) -> str:
+    return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")[:200]

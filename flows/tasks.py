@@ -269,18 +269,29 @@ def load(run: Run, counts: dict) -> LoadStats:
 
 
 @step(name="publish-report")
-def publish_report(summary: dict) -> None:
-    """The run's summary as a Prefect markdown artifact (shown in the UI) and in the log."""
-    from prefect.artifacts import create_markdown_artifact
+def publish_report(summary: dict, tables: dict[str, list[dict]] | None = None) -> None:
+    """The run's summary as a Prefect markdown artifact, and its tables (new articles per site,
+    feeds failing and why, quarantine by stage and reason) as Prefect table artifacts; in the log
+    too. A report that cannot be published never fails a run that loaded its data."""
+    from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
     from flows.report import summary_markdown
 
+    flow = summary["flow"]
     try:
-        create_markdown_artifact(markdown=summary_markdown(summary), key=f"{summary['flow']}-summary",
+        create_markdown_artifact(markdown=summary_markdown(summary, tables or {}), key=f"{flow}-summary",
                                  description="feeds polled, articles loaded, quarantined, seconds per stage")
-    except Exception as exc:  # the report must never fail a run that loaded its data
-        logger().warning("could not publish the run report artifact: %s", exc)
+        for title, rows in (tables or {}).items():
+            if rows:
+                create_table_artifact(table=[{k: _plain(v) for k, v in r.items()} for r in rows],
+                                      key=f"{flow}-{title.replace(' ', '-')}", description=title)
+    except Exception as exc:
+        logger().warning("could not publish the run report artifacts: %s", exc)
     logger().info("run summary: %s", {k: v for k, v in summary.items() if k != "stage_seconds"})
+
+
+def _plain(value):
+    return value if isinstance(value, int | float | str | bool) or value is None else str(value)
 
 
 def release_workers() -> None:

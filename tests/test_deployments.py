@@ -120,6 +120,13 @@ def test_manual_trigger_with_parameters_loads_and_reports(served):
     artifacts = served["server"].api("POST", "/artifacts/filter", json={
         "artifacts": {"key": {"any_": ["ingest-summary"]}, "flow_run_id": {"any_": [run_id]}}}).json()
     assert len(artifacts) == 1 and "| articles new | 24 |" in artifacts[0]["data"]
+    assert "**quarantine by stage and reason**" in artifacts[0]["data"]  # top reasons, no SQL needed
+    tables = served["server"].api("POST", "/artifacts/filter", json={
+        "artifacts": {"type": {"any_": ["table"]}, "flow_run_id": {"any_": [run_id]}}}).json()
+    by_key = {a["key"]: a["data"] for a in tables}
+    assert set(by_key) == {"ingest-new-articles-per-site", "ingest-quarantine-by-stage-and-reason"}
+    assert "HTTP 404 Not Found" in str(by_key["ingest-quarantine-by-stage-and-reason"])
+    assert "Pesan Rahbar" in str(by_key["ingest-new-articles-per-site"])
 
     reextract_id = _trigger(served, "re-extract/manual", "force=true")
     assert _final_state(served, reextract_id) == "COMPLETED"

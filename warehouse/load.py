@@ -15,7 +15,7 @@ import json
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -59,6 +59,32 @@ class LoadStats:
     articles_updated: int = 0
     quarantined: int = 0
     already_loaded: bool = False  # a leftover of a load that had committed: nothing to do
+    tables: dict[str, list[dict]] = field(default_factory=dict)  # the run at a glance, for its report
+
+
+REPORT_TABLES = {  # over the staged rows: what this run brought, never a scan of the warehouse
+    "new articles per site": """
+        select coalesce(max(site_name), site_domain) as site, count(*) as articles,
+               count(distinct language) as languages
+        from stg_articles group by site_domain order by articles desc, site limit 50""",
+    "feeds failing": """
+        select coalesce(feed_name, feed_title, feed_url) as feed, http_status, error, status
+        from stg_feed_polls where error is not null order by feed limit 50""",
+    "quarantine by stage and reason": """
+        select stage, reason, count(*) as rows, count(*) filter (where is_retryable) as retryable,
+               count(*) filter (where is_unexpected) as unexpected
+        from stg_quarantine group by stage, reason order by rows desc, stage, reason limit 20""",
+}
+
+
+def report_tables(con: duckdb.DuckDBPyConnection) -> dict[str, list[dict]]:
+    """The run's tables for people (its Prefect artifacts), from the staged views."""
+    out = {}
+    for title, sql in REPORT_TABLES.items():
+        result = con.execute(sql)
+        columns = [d[0] for d in result.description]
+        out[title] = [dict(zip(columns, row, strict=True)) for row in result.fetchall()]
+    return out
 
 
 def stage_views(con: duckdb.DuckDBPyConnection, run: RunDir) -> dict[str, int]:
@@ -103,7 +129,7 @@ def load_run(
         "from stg_articles as s left join fct_articles as a on a.article_id = s.article_id"
     ).fetchall()[0] if rows["stg_articles"] else (0, 0)
     stats = LoadStats(run.run_id, articles_new=staged - existing, articles_updated=existing,
-                      quarantined=rows["stg_quarantine"])
+                      quarantined=rows["stg_quarantine"], tables=report_tables(con))
     now = datetime.now(UTC)
     params = {
         "run_id": run.run_id,
