@@ -153,6 +153,14 @@ def test_a_second_serve_refuses_and_changes_nothing(served):
     assert after["paused"] is False and before["paused"] is False
 
 
+def test_manual_runs_of_one_warehouse_queue_instead_of_being_dropped(served):
+    before = scalar(served["db"], "select count(*) from etl_runs") if served["db"].exists() else 0
+    first = _trigger(served, "ingest/manual", "all_feeds=true")
+    second = _trigger(served, "ingest/manual", "all_feeds=true")  # due while the first runs
+    assert [_final_state(served, run) for run in (first, second)] == ["COMPLETED", "COMPLETED"]
+    assert scalar(served["db"], "select count(*) from etl_runs") == before + 2
+
+
 def test_stopping_serve_leaves_the_schedules_running(served):
     """(runs last in this module: it stops the served process)"""
     os.killpg(served["proc"].pid, signal.SIGTERM)

@@ -83,3 +83,20 @@ def test_a_second_run_waits_then_names_the_holder_and_a_killed_runs_lock_is_take
     summary = ingest(feeds=str(loaded["feeds"]), db=str(db))  # takes the stale lock over
     assert summary["recovered_runs"] == 1 and summary["articles_new"] == 24
     assert query(db, "select count(*) from fct_articles") == [(24,)]
+
+
+def test_a_scheduled_run_due_during_another_is_skipped_and_says_why(tmp_path):
+    from flows.run import RunSkipped, cancelled, run_lock
+    from warehouse.db import locate
+
+    wh = locate(tmp_path / "s.ducklake")
+    with run_lock(wh, "first", 1):
+        with pytest.raises(RunSkipped, match=r"skipped: another run of .* is in progress \(PID \d+ .* run first, started"):
+            with run_lock(wh, "second", 0):  # a scheduled run does not wait
+                pass
+        try:
+            with run_lock(wh, "second", 0):
+                pass
+        except RunSkipped as skipped:
+            state = cancelled(skipped)
+    assert state.type.value == "CANCELLED" and state.message.startswith("skipped: another run of")
