@@ -65,6 +65,7 @@ class ValidationReport:
     rows: int
     row_failures: list[RowFailure]  # sorted by (row_index, expectation)
     batch_failures: list[str]  # table-level problems, readable text
+    result: Any = None  # GX's ExpectationSuiteValidationResult, for Data Docs
 
 
 class BatchValidationError(Exception):
@@ -176,6 +177,7 @@ def validate_frame(suite_name: str, frame: pd.DataFrame, parameters: Mapping[str
         rows=len(frame),
         row_failures=sorted(row_failures, key=lambda failure: (failure.row_index, failure.expectation)),
         batch_failures=sorted(batch_failures),
+        result=result,
     )
 
 

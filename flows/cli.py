@@ -259,6 +259,26 @@ def doctor(feeds: FeedsOption = DEFAULT_FEEDS, db: DbOption = DEFAULT_DB) -> Non
 
 
 @app.command()
+def quality(db: DbOption = DEFAULT_DB, limit: Annotated[int, typer.Option(metavar="N", help="Reasons shown.")] = 20) -> None:
+    """The quality report: what is being rejected, by stage and reason, and where the latest
+    great-expectations Data Docs are (open index.html in a browser)."""
+    from flows import output
+    from warehouse.db import locate
+    from warehouse.readers import reader
+
+    wh = locate(_db_arg(db))
+    with reader(wh) as con:
+        result = con.execute("select stage, reason, rows_quarantined as rows, sources, rows_retryable as waiting, "
+                             "rows_resolved as resolved from v_quarantine_summary limit ?", [limit])
+        columns, rows = [d[0] for d in result.description], result.fetchall()
+    output.table(columns, rows, sys.stdout)
+    from expectations.datadocs import latest
+
+    index = latest(wh.quality_root)
+    sys.stdout.write(f"Data Docs: {index}\n" if index else "Data Docs: none yet (a run that validates rows writes them)\n")
+
+
+@app.command()
 def maintain(
     db: DbOption = DEFAULT_DB,
     expire_days: Annotated[float, typer.Option(metavar="DAYS", help="Keep snapshots (time travel) this many days.")] = 7,

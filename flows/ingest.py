@@ -61,10 +61,12 @@ def ingest(
             with run.clock.stage("load"):
                 loaded = tasks.load(quote(run), {**polls, "unexpected_errors": unexpected,
                                                  "seconds": round(run.clock.total, 3)})
+            with run.clock.stage("data docs"):
+                docs = tasks.publish_data_docs(quote(run))
             summary = summarize(
                 run, **polls, articles_new=loaded.articles_new, articles_updated=loaded.articles_updated,
                 articles_deferred=len(selection.deferred), rows_quarantined=loaded.quarantined,
-                unexpected_errors=unexpected, recovered_runs=len(recovered),
+                unexpected_errors=unexpected, recovered_runs=len(recovered), data_docs=docs,
             )
     except RunSkipped as skipped:  # a scheduled run while another run of the warehouse is in progress
         return cancelled(skipped)

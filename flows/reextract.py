@@ -71,7 +71,8 @@ def reextract(db: str = DEFAULT_DB, force: bool = False) -> dict:
         with run.clock.stage("load"):
             loaded = tasks.load(quote(run), {"unexpected_errors": staged["unexpected"],
                                              "seconds": round(run.clock.total, 3)})
-        summary = summarize(run, pages_read=read[0], articles_new=loaded.articles_new,
+        docs = tasks.publish_data_docs(quote(run))
+        summary = summarize(run, pages_read=read[0], data_docs=docs, articles_new=loaded.articles_new,
                             articles_updated=loaded.articles_updated, rows_quarantined=loaded.quarantined,
                             unexpected_errors=staged["unexpected"])
     tasks.publish_report(summary, loaded.tables)

@@ -58,7 +58,10 @@ def summary_markdown(summary: dict, tables: dict[str, list[dict]] | None = None)
     others = [k for k, v in summary.items() if k not in SUMMARY_KEYS and k not in ("flow", "run_id")
               and not isinstance(v, dict | list)]
     for key in [k for k in SUMMARY_KEYS if k in summary] + others:
-        lines.append(f"| {key.replace('_', ' ')} | {summary[key]} |")
+        value = summary[key]
+        if key == "data_docs" and value:
+            value = f"[{value}](file://{value})"
+        lines.append(f"| {key.replace('_', ' ')} | {value} |")
     for heading, key in (("stage (wall)", "stage_seconds"), ("process (CPU)", "cpu_seconds")):
         seconds = summary.get(key, {})
         if seconds:

@@ -64,6 +64,7 @@ class Run:
     settings: Settings
     staged: RunDir
     clock: Stopwatch = field(default_factory=Stopwatch)
+    validations: dict[str, list] = field(default_factory=dict)  # GX results per suite, for Data Docs
     _con: duckdb.DuckDBPyConnection | None = None
 
     def cursor(self) -> duckdb.DuckDBPyConnection:

@@ -199,10 +199,10 @@ def stage_chunk(run: Run, index: int, rows: ChunkRows) -> dict[str, int]:
 
     at = datetime.now(UTC)
     parameters = bound_values(run.settings, at)
-    articles, invalid = validate_rows("stg_articles", rows.articles, run.run_id, at, parameters)
+    articles, invalid = validate_rows("stg_articles", rows.articles, run.run_id, at, parameters, run.validations)
     valid_ids = set(articles.column("article_id").to_pylist())
     tags, bad_tags = validate_rows("stg_article_tags", [t for t in rows.tags if t["article_id"] in valid_ids],
-                                   run.run_id, at, parameters)
+                                   run.run_id, at, parameters, run.validations)
     for q in invalid:
         logger().warning("validate %s: %s", redact_url(q["source_url"]), q["reason"])
     staging.write_chunk(run.staged, index, {
@@ -240,7 +240,7 @@ def stage_polls(run: Run, polled: list[PolledFeed], selection: Selection) -> dic
                       selection.deferred_per_feed.get(p.feed_id, 0), run.settings) for p in polled]
     candidates = [c for p in polled for c in p.candidates]
     entries, invalid = validate_rows("stg_feed_entries", entry_rows(candidates + list(selection.fetch)),
-                                     run.run_id, at, bound_values(run.settings, at))
+                                     run.run_id, at, bound_values(run.settings, at), run.validations)
     rejects = [q for p in polled for q in p.quarantine] + invalid
     for name, table in {
         "stg_feed_polls": staging.to_table("stg_feed_polls", polls),
@@ -266,6 +266,20 @@ def load(run: Run, counts: dict) -> LoadStats:
     run.staged.write_manifest(manifest)
     with load_lock(run.wh, run.settings.lock_timeout_s):
         return load_run(run.cursor(), run.staged, run.settings, before_commit=lambda: checkpoint("load"))
+
+
+@step(name="publish-data-docs")
+def publish_data_docs(run: Run) -> str | None:
+    """The run's validation results as great-expectations Data Docs (one page per suite); the
+    path of the site's index, or None when the run validated nothing. Never fails the run."""
+    from expectations.datadocs import publish
+
+    try:
+        index = publish(run.wh.quality_root, run.run_id, run.validations)
+    except Exception as exc:
+        logger().warning("could not build the Data Docs: %s", exc)
+        return None
+    return str(index) if index else None
 
 
 @step(name="publish-report")

@@ -15,18 +15,23 @@ from warehouse import staging
 
 
 def validate_rows(
-    name: str, rows: list[dict], run_id: str, at: datetime, parameters: Mapping[str, object]
+    name: str, rows: list[dict], run_id: str, at: datetime, parameters: Mapping[str, object],
+    results: dict[str, list] | None = None,
 ) -> tuple[pa.Table, list[dict]]:
     """GX-validate rows for the staging table ``name`` against its suite.
 
     Returns the valid rows as Arrow (staging schema) and a quarantine row per invalid one. A
     failed table-level expectation (wrong columns, say) raises :class:`BatchValidationError`:
-    that is a bug to fix, not bad input to quarantine.
+    that is a bug to fix, not bad input to quarantine. GX's own result is appended to
+    ``results[name]`` (the run's Data Docs).
     """
     if not rows:  # nothing to check; spares a no-op run the great-expectations import
         return staging.to_table(name, []), []
     frame = staging.to_table(name, rows).to_pandas()
     report = validate_frame(name, frame, parameters)
+    if results is not None:
+        report.result.meta = {**(report.result.meta or {}), "rows": len(frame)}
+        results.setdefault(name, []).append(report.result)
     if report.batch_failures:
         raise BatchValidationError(report)
     good, bad = split_valid(frame, report)

@@ -66,6 +66,11 @@ class Warehouse:
         return self.catalog_file.exists() if self.catalog_file else True
 
     @property
+    def quality_root(self) -> Path:
+        """Where the warehouse's Data Docs live on this machine: ``<db dir>/quality/<name>/``."""
+        return self.staging_root.parent.parent / "quality" / self.staging_root.name
+
+    @property
     def key(self) -> str:
         """A short stable name for locks and concurrency limits."""
         return hashlib.sha256(self.catalog.encode()).hexdigest()[:12]
