@@ -259,6 +259,51 @@ def doctor(feeds: FeedsOption = DEFAULT_FEEDS, db: DbOption = DEFAULT_DB) -> Non
 
 
 @app.command()
+def search(
+    query: Annotated[str, typer.Argument(metavar="QUERY", help="Words to look for (ranked by BM25).")],
+    db: DbOption = DEFAULT_DB,
+    since: Annotated[str | None, typer.Option(metavar="DATE", help="Published on or after (YYYY-MM-DD).")] = None,
+    site: Annotated[str | None, typer.Option(metavar="NAME", help="Only this site (name or domain, part of it).")] = None,
+    language: Annotated[str | None, typer.Option(metavar="CODE", help="Only articles in this language (id, en…).")] = None,
+    limit: Annotated[int, typer.Option(metavar="N", help="Articles shown.")] = 10,
+) -> None:
+    """Full-text search over title, description and text, ranked by BM25, stemmed per language
+    (the SQL behind it: search_articles('…'))."""
+    from flows import output
+    from warehouse.db import locate
+    from warehouse.readers import reader
+
+    with reader(locate(_db_arg(db))) as con:
+        hits = con.execute(
+            """
+            select s.article_id, s.score
+            from search_articles($q, lang := $lang) as s
+            where ($since is null or s.published_at >= cast($since as timestamptz))
+              and ($site is null or s.site_id in (select site_id from dim_sites
+                                                  where site_name ilike '%' || $site || '%' or domain ilike '%' || $site || '%'))
+            order by s.score desc
+            limit $limit
+            """,
+            {"q": query, "lang": language or "", "since": since, "site": site, "limit": limit},
+        ).fetchall()
+        scores = dict(hits)
+        rows = con.execute(
+            """
+            select a.article_id, a.title, coalesce(s.site_name, s.domain), a.published_at, a.text
+            from fct_articles as a join dim_sites as s using (site_id)
+            where a.article_id in (select unnest($ids))
+            """,
+            {"ids": list(scores) or [0]},
+        ).fetchall()
+    mark = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("[", "]")
+    words = query.split()
+    shown = [(f"{scores[aid]:.2f}", title, site_name, f"{published:%Y-%m-%d}" if published else "",
+              output.snippet(text, words, mark=mark)) for aid, title, site_name, published, text
+             in sorted(rows, key=lambda r: -scores[r[0]])]
+    output.table(["score", "title", "site", "date", "snippet"], shown, sys.stdout, columns_wide=output.width())
+
+
+@app.command()
 def quality(db: DbOption = DEFAULT_DB, limit: Annotated[int, typer.Option(metavar="N", help="Reasons shown.")] = 20) -> None:
     """The quality report: what is being rejected, by stage and reason, and where the latest
     great-expectations Data Docs are (open index.html in a browser)."""
@@ -302,14 +347,16 @@ def migrate(
     import os
 
     from transforms.settings import Settings
-    from warehouse.db import locate, open_migrated
+    from warehouse.db import locate
 
     wh = locate(_db_arg(db))
     settings = Settings.from_env(os.environ)
     if source is None:
-        with open_migrated(wh, settings.lock_timeout_s):
-            pass
-        console.print(f"{wh.label}: schema is current")
+        from warehouse.db import connect, ensure_migrated
+
+        with connect(wh) as con:
+            applied = ensure_migrated(con, wh, settings.lock_timeout_s)
+        console.print(f"{wh.label}: " + (f"applied {', '.join(applied)}" if applied else "schema is current"))
         return
     from warehouse.legacy import convert
 

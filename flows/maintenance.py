@@ -3,7 +3,8 @@
 Every load commits a few small Parquet files and a snapshot. Daily (``maintenance/daily``), or by
 hand (``maintenance/manual``, ``feedhouse maintain``), this flow:
 
-1. flushes rows DuckLake inlined into its catalog (small commits) into Parquet;
+1. drops the stories index's articles older than the window (``story_window_days``), and
+   flushes rows DuckLake inlined into its catalog (small commits) into Parquet;
 2. merges adjacent small files and rewrites files that are mostly deleted rows (updates);
 3. expires snapshots older than ``expire_days`` (time travel reaches back that far);
 4. deletes the files no snapshot needs any more, ``keep_files_days`` after they were dropped,
@@ -29,6 +30,8 @@ from transforms.settings import Settings
 from warehouse.db import Warehouse, load_lock, locate, open_migrated
 
 STEPS = {
+    "prune stories index": "delete from story_bands where seen_at < $stories_before; "
+                           "delete from story_members where seen_at < $stories_before",
     "flush inlined rows": "select count(*) from ducklake_flush_inlined_data('wh')",
     "merge small files": "select count(*) from ducklake_merge_adjacent_files('wh')",
     "rewrite deleted rows": "select count(*) from ducklake_rewrite_data_files('wh', delete_threshold => 0.5)",
@@ -56,7 +59,8 @@ def maintenance(db: str = DEFAULT_DB, expire_days: float = 7, keep_files_days: f
     wh = locate(db)
     clock = Stopwatch()
     now = datetime.now(UTC)
-    params = {"expire_before": now - timedelta(days=expire_days),
+    params = {"stories_before": now - timedelta(days=settings.story_window_days + 1),
+              "expire_before": now - timedelta(days=expire_days),
               "keep_files_after": now - timedelta(days=keep_files_days),
               "orphans_before": now - timedelta(days=1)}
     before = disk_bytes(wh)
@@ -65,7 +69,12 @@ def maintenance(db: str = DEFAULT_DB, expire_days: float = 7, keep_files_days: f
         for step, sql in STEPS.items():
             with clock.stage(step), load_lock(wh, settings.lock_timeout_s):
                 used = {k: v for k, v in params.items() if f"${k}" in sql}
-                done[step] = con.execute(sql, used).fetchall()[0][0]
+                if sql.startswith("delete"):
+                    for statement in sql.split("; "):
+                        con.execute(statement, used)
+                    done[step] = 1
+                else:
+                    done[step] = con.execute(sql, used).fetchall()[0][0]
     summary = {
         "flow": "maintenance",
         "db": wh.label,

@@ -126,3 +126,20 @@ def feeds(rows: Sequence[tuple], out: IO[str], columns_wide: int | None = None) 
 def _fit(text: str, room: int) -> str:
     room = max(10, room)
     return text if len(text) <= room else text[: room - 1] + "…"
+
+
+def snippet(text: str, words: Sequence[str], room: int = 160, mark: tuple[str, str] = ("[", "]")) -> str:
+    """The part of ``text`` around the first query word it contains (or a word sharing a query
+    word's stem-like prefix), with every query word marked."""
+    import re
+
+    stems = [w.lower()[: max(5, len(w) - 2)] for w in words if w]
+    if not stems:
+        return _fit(" ".join(text.split()), room)
+    pattern = re.compile(r"\b(" + "|".join(re.escape(s) for s in stems) + r")\w*", re.IGNORECASE)
+    flat = " ".join(text.split())
+    hit = pattern.search(flat)
+    start = max(0, (hit.start() if hit else 0) - room // 3)
+    window = flat[start : start + room]
+    marked = pattern.sub(lambda m: f"{mark[0]}{m.group(0)}{mark[1]}", window)
+    return ("…" if start else "") + marked + ("…" if start + room < len(flat) else "")

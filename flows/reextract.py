@@ -29,12 +29,7 @@ def extract_stored(pages: list[dict], run_id: str, settings: Settings) -> tasks.
     """Extract a chunk of stored pages in the supervised worker pool."""
     rows = tasks.ChunkRows()
     for page in extract_pool.extract([stored_page_input(p) for p in pages], run_id, settings):
-        if page.article is not None:
-            rows.articles.append(page.article)
-            rows.tags.extend(page.tags)
-        if page.quarantine is not None:
-            rows.quarantine.append(page.quarantine)
-            rows.unexpected += page.quarantine["is_unexpected"]
+        rows.add(page)
     return rows
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 import duckdb
 
 from flows.report import Stopwatch
+from transforms.stories import StoryIndex
 from transforms.settings import Settings
 from warehouse import staging
 from warehouse.db import ALIAS, Warehouse, WarehouseError, connect, ensure_migrated, locate
@@ -65,6 +66,7 @@ class Run:
     staged: RunDir
     clock: Stopwatch = field(default_factory=Stopwatch)
     validations: dict[str, list] = field(default_factory=dict)  # GX results per suite, for Data Docs
+    stories: StoryIndex = field(default_factory=StoryIndex)  # this run's articles, by LSH band
     _con: duckdb.DuckDBPyConnection | None = None
 
     def cursor(self) -> duckdb.DuckDBPyConnection:

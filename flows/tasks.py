@@ -33,7 +33,7 @@ from transforms.urls import redact_url
 from warehouse import staging
 from warehouse.db import load_lock
 from warehouse.load import LoadStats, load_run
-from warehouse.state import queued_entries, read_feed_state, settled_article_ids
+from warehouse.state import queued_entries, read_feed_state, settled_article_ids, story_candidates
 
 step = task(cache_policy=NO_CACHE, log_prints=False)
 
@@ -153,7 +153,20 @@ class ChunkRows:
     tags: list[dict] = field(default_factory=list)
     raw_pages: list[dict] = field(default_factory=list)
     quarantine: list[dict] = field(default_factory=list)
+    signatures: dict[int, bytes] = field(default_factory=dict)  # article_id → MinHash signature
     unexpected: int = 0
+
+    def add(self, page) -> None:
+        """One extracted page's rows."""
+        if page.article is not None:
+            self.articles.append(page.article)
+            self.tags.extend(page.tags)
+            self.signatures[page.article_id] = page.signature
+        if page.raw_page is not None:
+            self.raw_pages.append(page.raw_page)
+        if page.quarantine is not None:
+            self.quarantine.append(page.quarantine)
+            self.unexpected += page.quarantine["is_unexpected"]
 
 
 @step(name="fetch-and-extract")
@@ -176,14 +189,8 @@ def process_chunk(candidates: list[EntryCandidate], run_id: str, settings: Setti
         else:
             inputs.append(page)
     for page in extract_pool.extract(inputs, run_id, settings):
-        if page.article is not None:
-            rows.articles.append(page.article)
-            rows.tags.extend(page.tags)
-        if page.raw_page is not None:
-            rows.raw_pages.append(page.raw_page)
+        rows.add(page)
         if page.quarantine is not None:
-            rows.quarantine.append(page.quarantine)
-            rows.unexpected += page.quarantine["is_unexpected"]
             log.warning("extract %s: %s", redact_url(page.quarantine["source_url"]), page.quarantine["reason"])
             if page.traceback:
                 log.error("unexpected error extracting %s (isolated: only this page fails)\n%s",
@@ -192,23 +199,60 @@ def process_chunk(candidates: list[EntryCandidate], run_id: str, settings: Setti
     return rows
 
 
+def assign_stories(run: Run, rows: ChunkRows) -> None:
+    """Give each article of the chunk its ``story_id``: matched against the recent window of the
+    stories index (looked up by the chunk's band keys) and against the run's earlier articles."""
+    from datetime import timedelta
+
+    from transforms.stories import Member, assign, band_keys
+
+    order = sorted(rows.articles, key=lambda a: (a["fetched_at"], a["article_id"]))
+    keys = [k for a in order for k in band_keys(rows.signatures[a["article_id"]])]
+    since = datetime.now(UTC) - timedelta(days=run.settings.story_window_days)
+    for key, article_id, story_id, sig in story_candidates(run.cursor(), keys, since):
+        run.stories.add([key], Member(article_id, story_id, bytes(sig)))
+    stories = assign([(a["article_id"], rows.signatures[a["article_id"]]) for a in order], run.stories,
+                     run.settings.story_similarity)
+    for article in rows.articles:
+        article["story_id"] = stories[article["article_id"]]
+
+
+def story_rows(rows: ChunkRows, valid_ids: set[int]) -> tuple[list[dict], list[dict]]:
+    """``stg_story_members`` and ``stg_story_bands`` rows of the chunk's valid articles."""
+    from transforms.stories import band_keys
+
+    members, bands = [], []
+    for a in rows.articles:
+        if a["article_id"] in valid_ids:
+            sig = rows.signatures[a["article_id"]]
+            members.append({"article_id": a["article_id"], "story_id": a["story_id"], "site_id": a["site_id"],
+                            "seen_at": a["fetched_at"], "signature": sig})
+            bands += [{"band_key": k, "article_id": a["article_id"], "seen_at": a["fetched_at"]} for k in band_keys(sig)]
+    return members, bands
+
+
 @step(name="validate-and-stage-chunk")
 def stage_chunk(run: Run, index: int, rows: ChunkRows) -> dict[str, int]:
-    """GX-validate a chunk's articles and tags; write the chunk to staging atomically."""
+    """Assign the chunk's articles their stories, GX-validate its articles and tags, and write
+    the chunk to staging atomically."""
     from flows.validation import validate_rows  # pandas + GX: only runs that stage rows need them
 
     at = datetime.now(UTC)
     parameters = bound_values(run.settings, at)
+    assign_stories(run, rows)
     articles, invalid = validate_rows("stg_articles", rows.articles, run.run_id, at, parameters, run.validations)
     valid_ids = set(articles.column("article_id").to_pylist())
     tags, bad_tags = validate_rows("stg_article_tags", [t for t in rows.tags if t["article_id"] in valid_ids],
                                    run.run_id, at, parameters, run.validations)
     for q in invalid:
         logger().warning("validate %s: %s", redact_url(q["source_url"]), q["reason"])
+    members, bands = story_rows(rows, valid_ids)
     staging.write_chunk(run.staged, index, {
         "stg_raw_pages": staging.to_table("stg_raw_pages", rows.raw_pages),
         "stg_articles": articles,
         "stg_article_tags": tags,
+        "stg_story_members": staging.to_table("stg_story_members", members),
+        "stg_story_bands": staging.to_table("stg_story_bands", bands),
         "stg_quarantine": staging.to_table("stg_quarantine", rows.quarantine + invalid + bad_tags),
     })
     return {"articles": articles.num_rows, "unexpected": rows.unexpected}

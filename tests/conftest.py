@@ -69,12 +69,12 @@ _readers: dict[str, duckdb.DuckDBPyConnection] = {}
 def query(db: Path | str, sql: str, params: list | None = None) -> list[tuple]:
     """Run SQL read-only against a warehouse (how the tests assert results). One reader
     connection per warehouse is kept open: each query sees the latest committed load."""
-    from warehouse.db import attach_sql, locate, new_connection
+    from warehouse.db import attach_sql, catalog_extensions, locate, new_connection
 
     key = str(db)
     if key not in _readers:
         wh = locate(db)
-        con = new_connection(("ducklake", "sqlite") if wh.catalog_file else ("ducklake", "postgres"))
+        con = new_connection(catalog_extensions(wh))
         con.execute(attach_sql(wh, read_only=True))
         con.execute("use wh")
         _readers[key] = con

@@ -115,6 +115,9 @@ class FaultHandler(BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802
         path = self.path.split("?", 1)[0]
         self.server.hits.append(path)
+        if path in self.server.extra:  # pages a test serves for itself
+            body = self.server.extra[path].encode()
+            return self.send(200, body, "application/rss+xml" if path.startswith("/feeds/") else "text/html; charset=utf-8")
         if path == "/robots.txt":
             return self.send(200, b"User-agent: *\nDisallow: /private/\n", "text/plain")
         if path.startswith("/feeds/"):
@@ -416,6 +419,7 @@ def serve_faults():
     server.counters = {}
     server.bomb = gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9)  # 64 MB inflated
     server.local_feed_path = "/nonexistent"
+    server.extra = {}
     server.heavy_page = heavy_page()
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -51,8 +51,16 @@ def test_every_row_builder_builds_exactly_its_contracts_columns():
                                          body=rss("http://x.test", [{"title": "A", "link": "http://x.test/a"}]).encode()),
                             "run")
     selection = select_articles([_candidate()], set(), [], max_entries_per_feed=5, max_pages_per_run=5)
+    from flows.tasks import ChunkRows, story_rows
+    from transforms.stories import StoryIndex, assign
+
+    article = {**rows.article, "story_id": assign([(rows.article_id, rows.signature)], StoryIndex())[rows.article_id]}
+    members, bands = story_rows(ChunkRows(articles=[article], signatures={rows.article_id: rows.signature}),
+                                {rows.article_id})
     built = {
-        "stg_articles": rows.article,
+        "stg_articles": article,  # the worker builds it; the story is the flow's to give (it needs the window)
+        "stg_story_members": members[0],
+        "stg_story_bands": bands[0],
         "stg_article_tags": rows.tags[0],
         "stg_raw_pages": raw_page_row(_page()),
         "stg_quarantine": quarantine_row("fetch", "http://x.test/a", "why", {}, run_id="run", at=NOW),
@@ -89,15 +97,16 @@ def test_thresholds_come_from_the_settings_not_the_suite():
         rows = page_rows(_page(short), "run", settings, NOW)
         assert (rows.article is not None) == bool(kept)
         if rows.article:
-            good, rejects = validate_rows("stg_articles", [rows.article], "run", NOW, bound_values(settings, NOW))
+            article = {**rows.article, "story_id": rows.article_id}
+            good, rejects = validate_rows("stg_articles", [article], "run", NOW, bound_values(settings, NOW))
             assert (good.num_rows, rejects) == (1, [])
             strict = bound_values(Settings(min_words=50), NOW)
-            good, rejects = validate_rows("stg_articles", [rows.article], "run", NOW, strict)
+            good, rejects = validate_rows("stg_articles", [article], "run", NOW, strict)
             assert good.num_rows == 0 and "column=word_count" in rejects[0]["reason"]
 
 
 def test_schema_drift_stops_the_batch_with_a_message_that_names_the_columns(monkeypatch):
-    row = page_rows(_page(), "run", Settings(), NOW).article
+    row = {**page_rows(_page(), "run", Settings(), NOW).article, "story_id": 1}
     real = staging.to_table
 
     def drifted(name, rows):
@@ -136,10 +145,11 @@ def test_a_column_added_to_the_contract_and_a_migration_reaches_the_warehouse(tm
     run = Run("ingest", "run-1", wh, Settings(), staged)
     try:
         tasks.stage_chunk.fn(run, 0, tasks.ChunkRows(articles=[article], tags=list(rows.tags),
-                                                     raw_pages=[rows.raw_page]))
+                                                     raw_pages=[rows.raw_page],
+                                                     signatures={article["article_id"]: rows.signature}))
         bad = {**article, "article_id": article["article_id"] + 1, "canonical_url": "http://x.test/b",
                "reading_minutes": 0}
-        tasks.stage_chunk.fn(run, 1, tasks.ChunkRows(articles=[bad]))  # the new bound is validated too
+        tasks.stage_chunk.fn(run, 1, tasks.ChunkRows(articles=[bad], signatures={bad["article_id"]: rows.signature}))
         load_run(run.cursor(), staged, Settings())
         con = run.cursor()
         assert con.execute("select reading_minutes from fct_articles").fetchall() == [(article["reading_minutes"],)]

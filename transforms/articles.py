@@ -68,6 +68,7 @@ class PageRows:
     raw_page: dict | None = None
     quarantine: dict | None = None
     traceback: str | None = None  # of an unexpected error, for the run's log
+    signature: bytes | None = None  # the article text's MinHash signature (transforms.stories)
 
 
 @cache
@@ -170,7 +171,9 @@ def page_rows(page: PageInput, run_id: str, settings: Settings, at: datetime) ->
                              traceback=traceback.format_exc())
     if result.article is None:
         return rejected_page(page, run_id, result.rejection or "no article", at, raw_page=raw)
-    return PageRows(page.article_id, result.article, result.tags, raw)
+    from transforms.stories import signature
+
+    return PageRows(page.article_id, result.article, result.tags, raw, signature=signature(result.article["text"]))
 
 
 def rejected_page(

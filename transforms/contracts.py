@@ -151,6 +151,7 @@ CONTRACTS: dict[str, Contract] = {
                 C("word_count", "INTEGER", nullable=False, min=Setting("min_words")),
                 C("content_hash", "VARCHAR", nullable=False, regex=r"^[0-9a-f]{64}$"),
                 C("extractor_version", "VARCHAR", nullable=False),
+                C("story_id", "BIGINT", nullable=False),
             ),
         ),
         Contract(
@@ -174,6 +175,25 @@ CONTRACTS: dict[str, Contract] = {
                 C("content_type", "VARCHAR"), C("fetched_at", "TIMESTAMPTZ", nullable=False),
                 C("body_sha256", "VARCHAR", nullable=False), C("body_bytes", "INTEGER", nullable=False),
                 C("body_gzip", "BLOB", nullable=False),
+            ),
+        ),
+        Contract(
+            "stg_story_members",
+            grain=("article_id",),
+            doc="one row per article of the run, with its story and MinHash signature (the stories index)",
+            columns=(
+                C("article_id", "BIGINT", nullable=False), C("story_id", "BIGINT", nullable=False),
+                C("site_id", "BIGINT", nullable=False), C("seen_at", "TIMESTAMPTZ", nullable=False),
+                C("signature", "BLOB", nullable=False),
+            ),
+        ),
+        Contract(
+            "stg_story_bands",
+            grain=("band_key", "article_id"),
+            doc="one row per LSH band of each article of the run (the stories index's lookup keys)",
+            columns=(
+                C("band_key", "BIGINT", nullable=False), C("article_id", "BIGINT", nullable=False),
+                C("seen_at", "TIMESTAMPTZ", nullable=False),
             ),
         ),
         Contract(

@@ -61,6 +61,10 @@ class Settings:
     min_words: int = 20
     extract_time_limit_s: float = 10.0  # per page; past it the page is quarantined, the worker replaced
 
+    # stories: near-duplicates across sites
+    story_window_days: float = 14.0  # a new article is compared with the articles seen this recently
+    story_similarity: float = 0.5  # estimated share of the shorter text's 5-word shingles the two share
+
     # loader
     lock_timeout_s: float = 30.0  # how long a run waits for another run or load of the same warehouse
     queue_timeout_s: float = 6 * 60 * 60  # how long a run triggered by hand from a deployment queues

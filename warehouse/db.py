@@ -146,7 +146,8 @@ def load_extensions(con: duckdb.DuckDBPyConnection, extensions: tuple[str, ...])
 
 
 def catalog_extensions(wh: Warehouse) -> tuple[str, ...]:
-    return ("ducklake", "sqlite") if wh.catalog_file else ("ducklake", "postgres")
+    """DuckLake, its catalog's extension, and fts (whose stem() the full-text index uses)."""
+    return ("ducklake", "sqlite" if wh.catalog_file else "postgres", "fts")
 
 
 _installed: set[str] = set()

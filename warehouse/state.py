@@ -108,3 +108,18 @@ def raw_pages_to_reextract(
         {"after": after_article_id, "force": force, "version": extractor_version, "limit": limit},
     ).fetchall()
     return [dict(zip(REEXTRACT_COLUMNS, row, strict=True)) for row in rows]
+
+
+def story_candidates(con: duckdb.DuckDBPyConnection, band_keys: list[int], since: datetime) -> list[tuple]:
+    """Recent articles of the stories index that share a band key with ``band_keys``:
+    ``(band_key, article_id, story_id, signature)``. Reads the window's index only."""
+    if not band_keys:
+        return []
+    with _ids(con, "wanted_bands", sorted(set(band_keys))):
+        return con.execute(
+            "select b.band_key, m.article_id, m.story_id, m.signature "
+            "from story_bands as b semi join wanted_bands as w on w.id = b.band_key "
+            "join story_members as m on m.article_id = b.article_id "
+            "where b.seen_at >= ? and m.seen_at >= ?",
+            [since, since],
+        ).fetchall()

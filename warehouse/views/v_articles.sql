@@ -50,7 +50,8 @@ final as (
         articles.description,
         articles.text,
         articles.fetched_at,
-        articles.content_hash
+        articles.content_hash,
+        articles.story_id
     from articles
     left join sites on sites.site_id = articles.site_id
     left join authors on authors.author_id = articles.author_id
