@@ -17,10 +17,12 @@ loads take turns.
 
 from __future__ import annotations
 
+import logging
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import duckdb
 from prefect import flow
 
 from flows import tasks
@@ -28,6 +30,8 @@ from flows.paths import DEFAULT_DB
 from flows.report import Stopwatch
 from transforms.settings import Settings
 from warehouse.db import Warehouse, load_lock, locate, open_migrated
+
+log = logging.getLogger(__name__)
 
 STEPS = {
     "prune stories index": "delete from story_bands where seen_at < $stories_before; "
@@ -39,6 +43,15 @@ STEPS = {
     "delete unused files": "select count(*) from ducklake_cleanup_old_files('wh', older_than => $keep_files_after)",
     "delete orphaned files": "select count(*) from ducklake_delete_orphaned_files('wh', older_than => $orphans_before)",
 }
+
+
+def _run_step(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> int:
+    """Run one step (a ``;``-separated list of deletes, or one maintenance call); its count."""
+    if sql.startswith("delete"):
+        for statement in sql.split("; "):
+            con.execute(statement, params)
+        return 1
+    return con.execute(sql, params).fetchall()[0][0]
 
 
 def disk_bytes(wh: Warehouse) -> int:
@@ -65,20 +78,21 @@ def maintenance(db: str = DEFAULT_DB, expire_days: float = 7, keep_files_days: f
               "orphans_before": now - timedelta(days=1)}
     before = disk_bytes(wh)
     done: dict[str, int] = {}
+    failed: dict[str, str] = {}
     with open_migrated(wh, settings.lock_timeout_s) as con:
         for step, sql in STEPS.items():
             with clock.stage(step), load_lock(wh, settings.lock_timeout_s):
                 used = {k: v for k, v in params.items() if f"${k}" in sql}
-                if sql.startswith("delete"):
-                    for statement in sql.split("; "):
-                        con.execute(statement, used)
-                    done[step] = 1
-                else:
-                    done[step] = con.execute(sql, used).fetchall()[0][0]
+                try:
+                    done[step] = _run_step(con, sql, used)
+                except duckdb.Error as exc:  # one step's trouble must not stop the others
+                    failed[step] = " ".join(str(exc).split())[:300]
+                    log.warning("maintenance step %r failed: %s", step, failed[step])
     summary = {
         "flow": "maintenance",
         "db": wh.label,
         **{step.replace(" ", "_"): count for step, count in done.items()},
+        "failed_steps": failed or None,
         "disk_mb_before": round(before / 2**20, 1),
         "disk_mb_after": round(disk_bytes(wh) / 2**20, 1),
         "seconds": round(clock.total, 2),

@@ -84,6 +84,7 @@ def test_maintenance_compacts_expires_and_deletes_what_nothing_needs(tmp_path, s
     summary = maintenance(db=str(db), expire_days=0, keep_files_days=0)
 
     assert table_counts(db) == counts  # nothing a reader sees changed
+    assert summary["failed_steps"] is None
     assert summary["expire_snapshots"] >= 2 and summary["delete_orphaned_files"] == 1
     assert not os.path.exists(orphan)
     assert summary["disk_mb_after"] * 2**20 <= before + 2**20

@@ -172,6 +172,8 @@ def attach_sql(wh: Warehouse, *, read_only: bool, alias: str = ALIAS, snapshot: 
     options = [f"data_path '{_quote(wh.data_path)}'"]
     if read_only:
         options.append("read_only")
+    else:  # no rows inlined into the catalog, from the first statement on (see migration 0023)
+        options.append("data_inlining_row_limit 0")
     if snapshot is not None:
         options.append(f"snapshot_version {int(snapshot)}")
     return f"attach 'ducklake:{_quote(wh.catalog)}' as {alias} ({', '.join(options)})"
