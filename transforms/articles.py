@@ -108,7 +108,9 @@ def process_page(page: PageInput, settings: Settings | None = None, steps: list[
     steps.append("decode")
     html, _encoding = decode_html(page.body, page.content_type)
     steps.append("extract")
-    extracted = extract_main(html, page.url)
+    feed_author = clean_author(page.entry_author)
+    extracted = extract_main(html, page.url, need_title=not page.entry_title, need_author=feed_author is None,
+                             need_date=page.entry_published_at is None)
     steps.append("normalize")
     if extracted is None or not extracted.text:
         return ArticleResult(
@@ -126,7 +128,7 @@ def process_page(page: PageInput, settings: Settings | None = None, steps: list[
     # Entry fields are plain text from the feed parser; these may come from rows stored before it was.
     title = (plain_text(page.entry_title) or extracted.title or "").strip()[: settings.max_title_chars] or None
     description = plain_text(extracted.description) or plain_text(page.entry_summary)
-    author = clean_author(page.entry_author) or clean_author(extracted.author)
+    author = feed_author or clean_author(extracted.author)
     domain = site_domain(page.url)
     article = {
         "article_id": stable_id(page.canonical_url),

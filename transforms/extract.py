@@ -7,6 +7,7 @@ from functools import cache
 
 import trafilatura
 from trafilatura.settings import use_config
+from trafilatura.utils import load_html
 
 # Bump when extraction or normalization changes in a way that should re-extract old pages.
 EXTRACTION_REVISION = "2"
@@ -49,29 +50,69 @@ def _split(value: str | list[str] | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(p for p in parts if p))
 
 
-def extract_main(html: str, url: str) -> Extracted | None:
-    """Extract the article body and metadata; None when trafilatura finds no main text."""
+def extract_main(
+    html: str, url: str, *, need_title: bool = True, need_author: bool = True, need_date: bool = True
+) -> Extracted | None:
+    """Extract the article body and the metadata the feed did not give; None when trafilatura
+    finds no main text. The page is parsed once, for both. Metadata costs about as much as the
+    text, and the feed usually has the title, the date and often the author already: only what is
+    missing is looked for (htmldate's search, the author heuristics)."""
+    tree = load_html(html)
+    if tree is None:
+        return None
     doc = trafilatura.bare_extraction(
-        html,
+        tree,
         url=url,
-        with_metadata=True,
+        with_metadata=False,
         favor_precision=True,
         include_comments=False,
         include_tables=True,
-        date_extraction_params=_DATE_PARAMS,
         config=_config(),
     )
     if doc is None:
         return None
-    data = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
-    text = (data.get("text") or "").strip()
+    meta = page_metadata(tree, url, need_title=need_title, need_author=need_author, need_date=need_date)
     return Extracted(
-        text=text,
-        title=data.get("title"),
-        description=data.get("description"),
-        author=data.get("author"),
-        date=data.get("date"),
-        sitename=data.get("sitename"),
-        categories=_split(data.get("categories")),
-        tags=_split(data.get("tags")),
+        text=(doc.text or "").strip(),
+        title=meta.title,
+        description=meta.description,
+        author=meta.author,
+        date=meta.date,
+        sitename=meta.sitename,
+        categories=_split(meta.categories),
+        tags=_split(meta.tags),
     )
+
+
+def page_metadata(tree, url: str, *, need_title: bool, need_author: bool, need_date: bool):
+    """trafilatura's metadata extraction (``trafilatura.metadata.extract_metadata``), minus the
+    searches whose answer the feed gave: meta tags and JSON-LD always (cheap, and they hold the
+    site name, description and tags), the title, author and date heuristics only when needed."""
+    from htmldate import find_date
+    from trafilatura import metadata as tm
+
+    meta = tm.examine_meta(tree)
+    if meta.author and " " not in meta.author:
+        meta.author = None
+    try:
+        meta = tm.extract_meta_json(tree, meta)
+    except Exception:  # noqa: BLE001 (trafilatura guards its JSON-LD reader the same way)
+        pass
+    if need_title and not meta.title:
+        meta.title = tm.extract_title(tree)
+    if need_author and not meta.author:
+        meta.author = tm.extract_author(tree)
+    if need_date:
+        meta.date = find_date(tree, url=meta.url or url, **_DATE_PARAMS)
+    if not meta.sitename:
+        meta.sitename = tm.extract_sitename(tree)
+    if meta.sitename:
+        meta.sitename = meta.sitename.lstrip("@")
+        if meta.sitename and "." not in meta.sitename and not meta.sitename[0].isupper():
+            meta.sitename = meta.sitename.title()
+    if not meta.categories:
+        meta.categories = tm.extract_catstags("category", tree)
+    if not meta.tags:
+        meta.tags = tm.extract_catstags("tag", tree)
+    meta.clean_and_trim()
+    return meta
