@@ -27,7 +27,7 @@ from transforms.contracts import bound_values
 from transforms.feedlist import FeedList, FeedSpec, parse_feed_list_text
 from transforms.pages import fetch_reject, page_input
 from transforms.polls import EntryCandidate, PolledFeed, poll_row
-from transforms.select import Selection, candidate_from_queue, entry_rows, queue_rows, select_articles
+from transforms.select import Selection, candidates_from_queue, entry_rows, queue_rows, select_articles
 from transforms.settings import Settings
 from transforms.urls import redact_url
 from warehouse import staging
@@ -133,7 +133,7 @@ def select(run: Run, polled: list[PolledFeed]) -> Selection:
     now = datetime.now(UTC)
     con = run.cursor()
     settled = settled_article_ids(con, sorted({c.article_id for c in candidates}))
-    queued = [candidate_from_queue(row, now) for row in queued_entries(con, now, run.settings.max_pages_per_run)]
+    queued = [candidates_from_queue(row, now) for row in queued_entries(con, now, run.settings.max_pages_per_run)]
     selection = select_articles(candidates, settled, queued, max_entries_per_feed=run.settings.max_entries_per_feed,
                                 max_pages_per_run=run.settings.max_pages_per_run)
     if selection.queued_taken:
@@ -283,7 +283,8 @@ def stage_polls(run: Run, polled: list[PolledFeed], selection: Selection) -> dic
     polls = [poll_row(p, run.run_id, selection.new_per_feed.get(p.feed_id, 0),
                       selection.deferred_per_feed.get(p.feed_id, 0), run.settings) for p in polled]
     candidates = [c for p in polled for c in p.candidates]
-    entries, invalid = validate_rows("stg_feed_entries", entry_rows(candidates + list(selection.fetch)),
+    listed = [c for listings in selection.listings.values() for c in listings]
+    entries, invalid = validate_rows("stg_feed_entries", entry_rows(candidates + listed),
                                      run.run_id, at, bound_values(run.settings, at), run.validations)
     rejects = [q for p in polled for q in p.quarantine] + invalid
     for name, table in {

@@ -167,3 +167,20 @@ def test_host_gate_limits_concurrency_and_spaces_requests_per_host():
     assert peak == {"a.example": 2, "b.example": 2}  # each host at its limit of two, never more
     a_starts = sorted(t for host, t in starts if host == "a.example")
     assert all(b - a >= 0.09 for a, b in zip(a_starts, a_starts[1:]))
+
+
+def test_entries_over_the_caps_wait_for_later_runs_and_are_never_dropped(sample_feed_list, db_path, monkeypatch):
+    monkeypatch.setenv("FEEDHOUSE_MAX_PAGES_PER_RUN", "10")
+    monkeypatch.setenv("FEEDHOUSE_MAX_ENTRIES_PER_FEED", "4")
+    first = ingest(feeds=str(sample_feed_list), db=str(db_path))
+    assert first["articles_deferred"] == 27 - 10  # 27 pages listed: 24 articles, a 404, a PDF, a video
+    assert query(db_path, "select sum(entries_deferred) from fct_feed_polls") == [(17,)]
+    assert query(db_path, "select count(*) from fetch_state where status = 'pending'") == [(17,)]
+    loaded = [query(db_path, "select count(*) from fct_articles")[0][0]]
+    for _ in range(3):  # the feeds are not due again: only the queue is fetched
+        summary = ingest(feeds=str(sample_feed_list), db=str(db_path))
+        assert summary["feeds_polled"] == 0
+        loaded.append(query(db_path, "select count(*) from fct_articles")[0][0])
+    assert loaded[-1] == 24 and loaded == sorted(loaded)
+    assert query(db_path, "select status, count(*) from fetch_state group by 1 order by 1") == [("failed", 3), ("loaded", 24)]
+    assert query(db_path, "select count(*) from fct_feed_entries") == [(27,)]  # the entries came with their articles

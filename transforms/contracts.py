@@ -76,6 +76,8 @@ def C(name: str, type_: str, **kw) -> Column:  # noqa: N802 (reads like a table 
 
 
 PUBLISHED_AT_MAX = Param("published_at_max")
+LISTINGS = ("STRUCT(feed_id BIGINT, entry_id VARCHAR, entry_url VARCHAR, entry_title VARCHAR, "
+            "entry_published_at TIMESTAMPTZ, seen_at TIMESTAMPTZ)[]")
 URL_REGEX = r"^https?://"
 
 CONTRACTS: dict[str, Contract] = {
@@ -127,6 +129,7 @@ CONTRACTS: dict[str, Contract] = {
                 C("entry_id", "VARCHAR"), C("entry_title", "VARCHAR"), C("entry_summary", "VARCHAR"),
                 C("entry_author", "VARCHAR"), C("entry_published_at", "TIMESTAMPTZ"),
                 C("entry_categories", "VARCHAR[]"), C("feed_language", "VARCHAR"),
+                C("listings", LISTINGS, nullable=False, doc="every feed entry listing the article"),
                 C("is_deferred", "BOOLEAN", nullable=False), C("queued_at", "TIMESTAMPTZ", nullable=False),
             ),
         ),

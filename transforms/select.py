@@ -7,7 +7,7 @@ fetch queue as *deferred* and later runs fetch it (after the fresh entries of th
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -23,6 +23,8 @@ class Selection:
     new_per_feed: dict[int, int] = field(default_factory=dict)  # entries pointing at unknown articles
     deferred_per_feed: dict[int, int] = field(default_factory=dict)
     queued_taken: int = 0  # of ``fetch``, how many came from the queue
+    # every feed entry listing each fetched or deferred article (all feeds, this run's and the queue's)
+    listings: dict[int, tuple[EntryCandidate, ...]] = field(default_factory=dict)
 
 
 def unique_articles(candidates: Iterable[EntryCandidate]) -> dict[int, EntryCandidate]:
@@ -36,14 +38,14 @@ def unique_articles(candidates: Iterable[EntryCandidate]) -> dict[int, EntryCand
 def select_articles(
     candidates: Iterable[EntryCandidate],
     settled: set[int],
-    queued: Iterable[EntryCandidate],
+    queued: Iterable[Sequence[EntryCandidate]],
     *,
     max_entries_per_feed: int,
     max_pages_per_run: int,
 ) -> Selection:
     """``candidates``: this run's feed entries; ``settled``: article ids the warehouse will not
     fetch again (loaded, or failed for good); ``queued``: pending and retryable articles from the
-    fetch queue, oldest first."""
+    fetch queue, oldest first, each as its listings (the one it is fetched for first)."""
     candidates = list(candidates)
     fresh = [c for aid, c in unique_articles(candidates).items() if aid not in settled]
     taken, deferred, per_feed = [], [], {}
@@ -53,16 +55,21 @@ def select_articles(
         (deferred if over else taken).append(c)
     fresh_ids = {c.article_id for c in fresh}
     room = max(0, max_pages_per_run - len(taken))
-    from_queue = [c for c in queued if c.article_id not in fresh_ids][:room]
+    from_queue = [listed for listed in queued if listed[0].article_id not in fresh_ids][:room]
     deferred_per_feed: dict[int, int] = {}
     for c in deferred:
         deferred_per_feed[c.feed_id] = deferred_per_feed.get(c.feed_id, 0) + 1
+    listings: dict[int, dict[int, EntryCandidate]] = {}
+    for c in [c for c in candidates if c.article_id not in settled] + [c for listed in queued for c in listed]:
+        listings.setdefault(c.article_id, {}).setdefault(c.feed_id, c)
+    chosen = {c.article_id for c in taken + deferred} | {listed[0].article_id for listed in from_queue}
     return Selection(
-        fetch=tuple(taken + from_queue),
+        fetch=tuple(taken + [listed[0] for listed in from_queue]),
         deferred=tuple(deferred),
         new_per_feed=count_new_per_feed(candidates, settled),
         deferred_per_feed=deferred_per_feed,
         queued_taken=len(from_queue),
+        listings={aid: tuple(by_feed.values()) for aid, by_feed in listings.items() if aid in chosen},
     )
 
 
@@ -99,6 +106,9 @@ def queue_rows(selection: Selection, at: datetime) -> list[dict]:
     rows = []
     for c, deferred in [(c, False) for c in selection.fetch] + [(c, True) for c in selection.deferred]:
         e = c.entry
+        listings = [{"feed_id": other.feed_id, "entry_id": other.entry.entry_id, "entry_url": other.entry.link,
+                     "entry_title": other.entry.title, "entry_published_at": other.entry.published_at,
+                     "seen_at": other.seen_at} for other in selection.listings.get(c.article_id, (c,))]
         rows.append({
             "article_id": c.article_id,
             "canonical_url": e.canonical_url,
@@ -111,17 +121,19 @@ def queue_rows(selection: Selection, at: datetime) -> list[dict]:
             "entry_published_at": e.published_at,
             "entry_categories": list(e.categories),
             "feed_language": c.feed_language,
+            "listings": listings,
             "is_deferred": deferred,
             "queued_at": at,
         })
     return rows
 
 
-def candidate_from_queue(row: dict, seen_at: datetime) -> EntryCandidate:
-    """A fetch-queue row (typed columns of ``fetch_state``) → the candidate it was queued as."""
+def candidates_from_queue(row: dict, seen_at: datetime) -> list[EntryCandidate]:
+    """A fetch-queue row (typed columns of ``fetch_state``) → the candidate it was queued as,
+    then one per other feed entry that listed the article."""
     from transforms.feeds import FeedEntry
 
-    entry = FeedEntry(
+    primary = EntryCandidate(row["feed_id"], row["article_id"], FeedEntry(
         entry_id=row["entry_id"],
         link=row["entry_url"],
         canonical_url=row["canonical_url"],
@@ -130,5 +142,10 @@ def candidate_from_queue(row: dict, seen_at: datetime) -> EntryCandidate:
         published_at=row["entry_published_at"],
         author=row["entry_author"],
         categories=tuple(row["entry_categories"] or ()),
-    )
-    return EntryCandidate(row["feed_id"], row["article_id"], entry, row["feed_language"], seen_at)
+    ), row["feed_language"], seen_at)
+    others = [EntryCandidate(listed["feed_id"], row["article_id"], FeedEntry(
+        entry_id=listed["entry_id"], link=listed["entry_url"], canonical_url=row["canonical_url"],
+        title=listed["entry_title"], summary=None, published_at=listed["entry_published_at"], author=None,
+    ), row["feed_language"], listed["seen_at"] or seen_at) for listed in row.get("listings") or ()
+        if listed["feed_id"] != row["feed_id"]]
+    return [primary, *others]

@@ -30,7 +30,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from transforms.contracts import CONTRACTS
+from transforms.contracts import CONTRACTS, LISTINGS
 
 _ARROW = {
     "BIGINT": pa.int64(),
@@ -41,6 +41,11 @@ _ARROW = {
     "TIMESTAMPTZ": pa.timestamp("us", tz="UTC"),
     "BLOB": pa.binary(),
     "VARCHAR[]": pa.list_(pa.string()),
+    LISTINGS: pa.list_(pa.struct([
+        ("feed_id", pa.int64()), ("entry_id", pa.string()), ("entry_url", pa.string()),
+        ("entry_title", pa.string()), ("entry_published_at", pa.timestamp("us", tz="UTC")),
+        ("seen_at", pa.timestamp("us", tz="UTC")),
+    ])),
 }
 
 

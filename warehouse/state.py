@@ -13,7 +13,8 @@ import pyarrow as pa
 FEED_STATE_COLUMNS = ("feed_id", "url", "etag", "last_modified", "last_body_hash", "status",
                       "consecutive_failures", "poll_interval_s", "next_poll_at")
 QUEUE_COLUMNS = ("article_id", "canonical_url", "feed_id", "entry_url", "entry_id", "entry_title",
-                 "entry_summary", "entry_author", "entry_published_at", "entry_categories", "feed_language")
+                 "entry_summary", "entry_author", "entry_published_at", "entry_categories", "feed_language",
+                 "listings")
 
 
 @contextmanager

@@ -80,6 +80,7 @@ using (
             entry_published_at,
             entry_categories,
             feed_language,
+            listings,
             case
                 when is_loaded or previous_status = 'loaded' then 'loaded'
                 when is_rejected and (not rejected_is_retryable or attempts >= $max_attempts) then 'failed'
@@ -113,6 +114,12 @@ when matched then update set
     entry_published_at = coalesce(source.entry_published_at, target.entry_published_at),
     entry_categories = coalesce(source.entry_categories, target.entry_categories),
     feed_language = coalesce(source.feed_language, target.feed_language),
+    listings = list_concat(  -- this run's listings, and the earlier ones of feeds it did not see
+        coalesce(source.listings, []),
+        list_filter(coalesce(target.listings, []),
+                    earlier -> not list_contains(list_transform(coalesce(source.listings, []), now -> now.feed_id),
+                                                 earlier.feed_id))
+    ),
     status = source.status,
     attempts = source.attempts,
     is_retryable = source.is_retryable,
