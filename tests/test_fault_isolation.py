@@ -24,11 +24,10 @@ def isolated(tmp_path_factory, sample_hosts, prefect_server):
 
     tmp = tmp_path_factory.mktemp("isolated")
     db = tmp / "isolated.ducklake"
-    with serve_faults() as (base, server):
-        server.handle_error = lambda request, client_address: None
+    with serve_faults() as (base, faults):
         leaked = tmp / "leaked-feed.xml"  # a local file that a confused parser would read and follow
         leaked.write_text(rss(base, [{"title": "Bocor", "link": f"{base}/pages/ok?leaked=1", "guid": "leak"}]))
-        server.local_feed_path = str(leaked)
+        faults.local_feed_path = str(leaked)
         feeds = tmp / "feeds.toml"
         feeds.write_text(render_feed_list(sample_hosts)
                          + "".join(f'\n[[feeds]]\nurl = "{base}/triggers/{case}"\n' for case in TRIGGERS))
@@ -36,10 +35,10 @@ def isolated(tmp_path_factory, sample_hosts, prefect_server):
                                         FEEDHOUSE_EXTRACT_TIME_LIMIT_S="3")
         first = run_cli(["run", "--feeds", str(feeds), "--db", str(db), "--json"], env)
         counts = table_counts(db) if first.returncode == 0 else {}
-        hits_first = list(server.hits)
+        hits_first = list(faults.hits)
         second = run_cli(["run", "--all", "--feeds", str(feeds), "--db", str(db), "--json"], env)
         yield {"db": db, "base": base, "first": first, "second": second, "counts": counts,
-               "hits_first": hits_first, "hits_second": server.hits[len(hits_first):]}
+               "hits_first": hits_first, "hits_second": faults.hits[len(hits_first):]}
 
 
 def _summary(done) -> dict:
