@@ -49,18 +49,23 @@ def _split(value: str | list[str] | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(p for p in parts if p))
 
 
+def extraction_options() -> dict:
+    """The keyword arguments feedhouse passes to ``trafilatura.bare_extraction`` besides the page
+    and its URL: precision over recall, metadata, no comments, tables kept, the extensive date
+    search. Public so that a comparison (the benchmark) can run trafilatura exactly as feedhouse does."""
+    return {
+        "with_metadata": True,
+        "favor_precision": True,
+        "include_comments": False,
+        "include_tables": True,
+        "date_extraction_params": _DATE_PARAMS,
+        "config": _config(),
+    }
+
+
 def extract_main(html: str, url: str) -> Extracted | None:
     """Extract the article body and metadata; None when trafilatura finds no main text."""
-    doc = trafilatura.bare_extraction(
-        html,
-        url=url,
-        with_metadata=True,
-        favor_precision=True,
-        include_comments=False,
-        include_tables=True,
-        date_extraction_params=_DATE_PARAMS,
-        config=_config(),
-    )
+    doc = trafilatura.bare_extraction(html, url=url, **extraction_options())
     if doc is None:
         return None
     data = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
