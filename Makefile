@@ -25,7 +25,7 @@ test: setup  ## the whole test suite
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
 
 bench: setup  ## performance benchmarks (not part of make test)
-	$(VENV)/bin/python -m benchmarks.run
+	$(VENV)/bin/python -m benchmarks.run $(ARGS)
 
 clean:
 	rm -rf $(VENV) .tools .prefect warehouse/*.ducklake* warehouse/staging warehouse/sample-feeds.toml

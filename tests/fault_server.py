@@ -1,4 +1,5 @@
-"""A fault-injecting HTTP server on 127.0.0.1 for the hostile-input suite.
+"""A fault-injecting HTTP server on 127.0.0.1 for the hostile-input suite: the fault cases are
+routes on :class:`flows.localserver.LocalServer`.
 
 Every fault is a path. ``/feeds/<case>`` plays a feed fault, ``/pages/<case>`` an article page
 fault, and ``/feeds/hostile-links`` is a well-formed feed whose entries link to every page case.
@@ -8,16 +9,22 @@ All waits are bounded (nothing sleeps more than ``MAX_STALL_S``), so the server 
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import socket
 import struct
-import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from flows.localserver import LocalServer, Request, Route
 
 MAX_STALL_S = 8.0
+
+
+def stall(seconds: float) -> None:
+    time.sleep(min(seconds, MAX_STALL_S))
 
 INDONESIAN_PARAGRAPH = (
     "Pemerintah daerah menyatakan bahwa program perbaikan jalan di kawasan pesisir akan "
@@ -88,54 +95,43 @@ def _dates():
     }
 
 
-class FaultHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = "fault/1.0"
+class Faults:
+    """The fault cases as routes of a :class:`~flows.localserver.LocalServer`, and what some of
+    them need: a counter, a gzip bomb, a path for the feed body to name, a page slow to extract."""
 
-    def log_message(self, *args):
-        pass
+    def __init__(self):
+        self.counters: dict[str, int] = {}
+        self.bomb = gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9)  # 64 MB inflated
+        self.local_feed_path = "/nonexistent"
+        self.heavy_page = heavy_page()
+        self.server: LocalServer | None = None
 
-    # ---- helpers
     @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+    def hits(self) -> list[str]:
+        """Every path requested so far, in order (queries left out)."""
+        return [seen.path for seen in self.server.seen] if self.server else []
 
-    def send(self, status: int, body: bytes, ctype: str = "text/html; charset=utf-8", headers: dict | None = None):
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(body)
+    def routes(self) -> dict[str, Route]:
+        def page(h: Request) -> None:  # /private/... keeps its prefix: no page case matches it
+            self.page(h, h.route_path.removeprefix("/pages/"))
 
-    def stall(self, seconds: float):
-        time.sleep(min(seconds, MAX_STALL_S))
-
-    def do_GET(self):  # noqa: N802
-        path = self.path.split("?", 1)[0]
-        self.server.hits.append(path)
-        if path in self.server.extra:  # pages a test serves for itself
-            body = self.server.extra[path].encode()
-            return self.send(200, body, "application/rss+xml" if path.startswith("/feeds/") else "text/html; charset=utf-8")
-        if path == "/robots.txt":
-            return self.send(200, b"User-agent: *\nDisallow: /private/\n", "text/plain")
-        if path.startswith("/feeds/"):
-            return self.feed(path.removeprefix("/feeds/"))
-        if path.startswith("/pages/") or path.startswith("/private/"):
-            return self.page(path.removeprefix("/pages/"))
-        if path.startswith("/triggers/"):
-            return self.trigger(path.removeprefix("/triggers/"))
-        return self.send(404, b"not found")
+        return {
+            "/": lambda h: h.send(404, b"not found"),
+            "/robots.txt": lambda h: h.send(200, b"User-agent: *\nDisallow: /private/\n", "text/plain"),
+            "/feeds/": lambda h: self.feed(h, h.route_path.removeprefix("/feeds/")),
+            "/pages/": page,
+            "/private/": page,
+            "/triggers/": lambda h: self.trigger(h, h.route_path.removeprefix("/triggers/")),
+        }
 
     # ---- inputs that once stopped every run (each must now cost only itself)
-    def trigger(self, case: str):
-        b = self.base
+    def trigger(self, h: Request, case: str) -> None:
+        b = h.base
         xml = "application/rss+xml; charset=utf-8"
         ok = f"{b}/pages/ok?trigger={case}"
 
         def feed(items, extra="", headers=None):
-            return self.send(200, rss(b, items, title=f"Pemicu {case}", extra_channel=extra).encode(), xml, headers)
+            return h.send(200, rss(b, items, title=f"Pemicu {case}", extra_channel=extra).encode(), xml, headers)
 
         if case == "bad-port":
             return feed([{"title": "Baik", "link": ok, "guid": "ok"},
@@ -143,123 +139,107 @@ class FaultHandler(BaseHTTPRequestHandler):
         if case == "tab-location":
             return feed([{"title": "Tab", "link": f"{b}/triggers/tab-location-page", "guid": "tab"}])
         if case == "tab-location-page":
-            self.send_response(302)
-            self.send_header("Location", "/pages/ok?x=1\tand-a-tab")  # http.server writes it raw
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+            h.send_response(302)
+            h.send_header("Location", "/pages/ok?x=1\tand-a-tab")  # http.server writes it raw
+            h.send_header("Content-Length", "0")
+            h.end_headers()
             return None
         if case == "punycode-page":
             return feed([{"title": "Punycode", "link": f"{b}/triggers/punycode-page-body", "guid": "puny"}])
         if case == "punycode-page-body":  # quadratic in Python's punycode codec: minutes if decoded
             body = page_html("Artikel punycode", [INDONESIAN_PARAGRAPH] * 3).encode() + b"<!--" + b"a\xe9" * 500_000 + b"-->"
-            return self.send(200, body, "text/html; charset=punycode")
+            return h.send(200, body, "text/html; charset=punycode")
         if case == "ttl-inf":
             return feed([{"title": "TTL", "link": ok, "guid": "ttl"}], extra="<ttl>inf</ttl>")
         if case == "max-age-inf":
             return feed([{"title": "Max-Age", "link": ok, "guid": "maxage"}], headers={"Cache-Control": "max-age=inf"})
         if case == "retry-after-superscript":
-            return self.send(503, b"busy", headers={"Retry-After": "\u00b2"})
+            return h.send(503, b"busy", headers={"Retry-After": "\u00b2"})
         if case == "ancient-date":
             return feed([{"title": "Kuno", "link": ok, "guid": "ancient", "date": "0001-01-01T00:00:00+01:00"}])
         if case == "local-path-body":  # feedparser would open this path as a file
-            return self.send(200, self.server.local_feed_path.encode(), xml)
+            return h.send(200, self.local_feed_path.encode(), xml)
         if case == "dev-zero-body":  # ... and read this one until memory runs out
-            return self.send(200, b"/dev/zero", xml)
+            return h.send(200, b"/dev/zero", xml)
         if case == "drip-headers":
-            try:
-                for byte in b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nX-Slow: " + b"a" * 200:
-                    self.wfile.write(bytes([byte]))
-                    self.wfile.flush()
-                    time.sleep(0.2)
-            except OSError:
-                pass
-            self.close_connection = True
-            return None
+            head = b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nX-Slow: " + b"a" * 200
+            return h.drip((bytes([byte]) for byte in head), limit_s=60)
         if case == "heavy-page":
             return feed([{"title": "Berat", "link": f"{b}/triggers/heavy-page-body", "guid": "heavy"}])
         if case == "heavy-page-body":  # many seconds of extraction: stopped by the time limit
-            return self.send(200, self.server.heavy_page)
-        return self.send(404, b"no such trigger")
+            return h.send(200, self.heavy_page)
+        return h.send(404, b"no such trigger")
 
     # ---- feeds
-    def feed(self, case: str):
-        b = self.base
+    def feed(self, h: Request, case: str) -> None:
+        b = h.base
         good = rss(b, [{"title": f"Berita {case}", "link": f"{b}/pages/ok?from={case}", "guid": f"{case}-1",
                         "date": "Wed, 18 Nov 2015 06:00:00 GMT"}])
         xml = "application/rss+xml; charset=utf-8"
         if case in ("good-moved-target", "good-temp-target"):
-            return self.send(200, good.encode(), xml)
+            return h.send(200, good.encode(), xml)
         if case == "moved-permanently":
-            return self.send(301, b"", headers={"Location": f"{b}/feeds/good-moved-target"})
+            return h.send(301, b"", headers={"Location": f"{b}/feeds/good-moved-target"})
         if case == "moved-temporarily":
-            return self.send(302, b"", headers={"Location": f"{b}/feeds/good-temp-target"})
+            return h.send(302, b"", headers={"Location": f"{b}/feeds/good-temp-target"})
         if case == "read-timeout":
-            self.stall(MAX_STALL_S)
-            return self.send(200, good.encode(), xml)
+            stall(MAX_STALL_S)
+            return h.send(200, good.encode(), xml)
         if case == "trickle":
-            self.send_response(200)
-            self.send_header("Content-Type", xml)
-            self.send_header("Content-Length", "1000000")
-            self.end_headers()
-            deadline = time.monotonic() + MAX_STALL_S
-            try:
-                while time.monotonic() < deadline:
-                    self.wfile.write(b" ")
-                    self.wfile.flush()
-                    time.sleep(0.2)
-            except OSError:
-                pass
-            self.close_connection = True
-            return None
+            h.send_response(200)
+            h.send_header("Content-Type", xml)
+            h.send_header("Content-Length", "1000000")
+            h.end_headers()
+            return h.drip(itertools.repeat(b" "), limit_s=MAX_STALL_S)
         if case == "connection-reset":
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            self.connection.close()
-            self.close_connection = True
+            h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            h.connection.close()
+            h.close_connection = True
             return None
         if case == "server-error":
-            return self.send(500, b"<h1>Internal Server Error</h1>")
+            return h.send(500, b"<h1>Internal Server Error</h1>")
         if case == "unavailable":
-            return self.send(503, b"busy", headers={"Retry-After": "7200"})
+            return h.send(503, b"busy", headers={"Retry-After": "7200"})
         if case == "too-many-requests":
-            return self.send(429, b"slow down", headers={"Retry-After": "3600"})
+            return h.send(429, b"slow down", headers={"Retry-After": "3600"})
         if case == "not-found":
-            return self.send(404, b"<h1>Not Found</h1>")
+            return h.send(404, b"<h1>Not Found</h1>")
         if case == "gone":
-            return self.send(410, b"<h1>Gone</h1>")
+            return h.send(410, b"<h1>Gone</h1>")
         if case == "oversized":
             items = [{"title": "x" * 100, "link": f"{b}/pages/ok?n={i}"} for i in range(15000)]
-            return self.send(200, rss(b, items).encode(), xml)
+            return h.send(200, rss(b, items).encode(), xml)
         if case == "oversized-chunked":
-            self.send_response(200)
-            self.send_header("Content-Type", xml)
-            self.send_header("Transfer-Encoding", "chunked")
-            self.end_headers()
+            h.send_response(200)
+            h.send_header("Content-Type", xml)
+            h.send_header("Transfer-Encoding", "chunked")
+            h.end_headers()
             chunk = b"<!-- " + b"x" * 65536 + b" -->"
             try:
                 for _ in range(40):  # 2.6 MB, more than the cap
-                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-                self.wfile.write(b"0\r\n\r\n")
+                    h.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                h.wfile.write(b"0\r\n\r\n")
             except OSError:
                 pass
             return None
         if case == "gzip-bomb":
-            return self.send(200, self.server.bomb, xml, {"Content-Encoding": "gzip"})
+            return h.send(200, self.bomb, xml, {"Content-Encoding": "gzip"})
         if case == "empty":
-            return self.send(200, b"", xml)
+            return h.send(200, b"", xml)
         if case == "json":  # JSON, but no JSON Feed: no jsonfeed.org version
-            return self.send(200, b'{"status": "ok", "items": []}', "application/json")
+            return h.send(200, b'{"status": "ok", "items": []}', "application/json")
         if case == "html-with-jsonfeed-alternate":
             html = ('<html><head><title>Kabar</title><link rel="alternate" type="application/feed+json" '
                     'href="/feeds/good-jsonfeed-target"></head><body>Beranda</body></html>')
-            return self.send(200, html.encode())
+            return h.send(200, html.encode())
         if case == "good-jsonfeed-target":
             doc = {"version": "https://jsonfeed.org/version/1.1", "title": "Kabar JSON", "home_page_url": f"{b}/",
                    "items": [{"id": "jsonfeed-1", "url": "/pages/ok?from=jsonfeed", "title": "Berita JSON Feed",
                               "date_published": "2015-11-18T13:00:00+07:00"}]}
-            return self.send(200, json.dumps(doc).encode(), "application/feed+json")
+            return h.send(200, json.dumps(doc).encode(), "application/feed+json")
         if case == "relative-links":
             items = [{"title": "Tautan relatif", "link": "/pages/ok?from=relative", "guid": "relative-1"}]
-            return self.send(200, rss(b, items).encode(), xml)
+            return h.send(200, rss(b, items).encode(), xml)
         if case == "hostile-markup":
             doc = ('<?xml version="1.0"?><rss version="2.0"><channel><title>Markup</title><item>'
                    "<title>&lt;b&gt;Judul&lt;/b&gt; &amp;lt;script&amp;gt;alert(1)&amp;lt;/script&amp;gt;</title>"
@@ -267,34 +247,34 @@ class FaultHandler(BaseHTTPRequestHandler):
                    '<description><![CDATA[<p>Ringkasan <script>alert(1)</script><iframe src="http://evil.test/"></iframe>'
                    '<img src=x onerror="alert(1)"><a href="javascript:alert(1)">klik</a></p>]]></description>'
                    "</item></channel></rss>")
-            return self.send(200, doc.encode(), xml)
+            return h.send(200, doc.encode(), xml)
         if case == "html-with-alternate":
             html = ('<html><head><title>Kabar</title><link rel="alternate" type="application/rss+xml" '
                     'href="/feeds/good-discovered-target"></head><body>Beranda</body></html>')
-            return self.send(200, html.encode())
+            return h.send(200, html.encode())
         if case == "good-discovered-target":
-            return self.send(200, good.encode(), xml)
+            return h.send(200, good.encode(), xml)
         if case == "html-without-feed":
-            return self.send(200, b"<!DOCTYPE html><html><body><p>Hanya halaman</p></body></html>")
+            return h.send(200, b"<!DOCTYPE html><html><body><p>Hanya halaman</p></body></html>")
         if case == "truncated":
-            return self.send(200, good.encode()[: len(good) // 2], xml)
+            return h.send(200, good.encode()[: len(good) // 2], xml)
         if case == "malformed":
-            return self.send(200, good.replace("<title>Berita", "<title>Berita & <b>", 1).encode(), xml)
+            return h.send(200, good.replace("<title>Berita", "<title>Berita & <b>", 1).encode(), xml)
         if case == "bom-feed":
-            return self.send(200, b"\xef\xbb\xbf" + good.encode(), xml)
+            return h.send(200, b"\xef\xbb\xbf" + good.encode(), xml)
         if case == "duplicate-guids":
             items = [
                 {"title": "Satu", "link": f"{b}/pages/ok?dup=1", "guid": "same"},
                 {"title": "Satu lagi", "link": f"{b}/pages/ok?dup=1", "guid": "same"},
                 {"title": "Dua", "link": f"{b}/pages/ok?dup=2", "guid": "same"},
             ]
-            return self.send(200, rss(b, items).encode(), xml)
+            return h.send(200, rss(b, items).encode(), xml)
         if case == "missing-link":
             items = [{"title": "Tanpa tautan", "guid": "nolink"}]
-            return self.send(200, rss(b, items).encode(), xml)
+            return h.send(200, rss(b, items).encode(), xml)
         if case == "long-fields":
             items = [{"title": "Judul " * 50_000, "link": f"{b}/pages/ok?long=1"}]
-            return self.send(200, rss(b, items).encode(), xml)
+            return h.send(200, rss(b, items).encode(), xml)
         if case == "billion-laughs":
             ents = '<!ENTITY a "aaaaaaaaaa">' + "".join(
                 f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(8)
@@ -302,23 +282,23 @@ class FaultHandler(BaseHTTPRequestHandler):
             doc = (f'<?xml version="1.0"?><!DOCTYPE rss [{ents}]><rss version="2.0"><channel>'
                    f"<title>&i;</title><item><title>&i;</title><link>{b}/pages/ok?lol=1</link></item>"
                    "</channel></rss>")
-            return self.send(200, doc.encode(), xml)
+            return h.send(200, doc.encode(), xml)
         if case == "xxe":
             doc = ('<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
                    f'<rss version="2.0"><channel><title>XXE</title><item><title>&xxe;</title>'
                    f"<link>{b}/pages/ok?xxe=1</link><description>&xxe;</description></item></channel></rss>")
-            return self.send(200, doc.encode(), xml)
+            return h.send(200, doc.encode(), xml)
         if case == "byline-differs":  # the feed's author and summary are not the page's
             doc = ('<?xml version="1.0"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>'
                    f"<title>Byline</title><link>{b}/</link><item><title>Judul dari feed</title>"
                    f"<link>{b}/pages/ok?byline=1</link><dc:creator>Budi Santoso</dc:creator>"
                    "<description>Ringkasan yang ditulis untuk feed.</description>"
                    "<pubDate>Wed, 18 Nov 2015 06:00:00 GMT</pubDate></item></channel></rss>")
-            return self.send(200, doc.encode(), xml)
+            return h.send(200, doc.encode(), xml)
         if case == "flaky-listing":
             items = [{"title": "Kadang gagal", "link": f"{b}/pages/flaky", "guid": "flaky",
                       "date": "Wed, 18 Nov 2015 06:00:00 GMT"}]
-            return self.send(200, rss(b, items).encode(), xml)
+            return h.send(200, rss(b, items).encode(), xml)
         if case == "hostile-links":
             dates = _dates()
             items = [
@@ -329,64 +309,64 @@ class FaultHandler(BaseHTTPRequestHandler):
             items += [
                 {"title": "Metadata", "link": "http://169.254.169.254/latest/meta-data/", "guid": "metadata"},
                 {"title": "Private", "link": "http://10.0.0.1/admin", "guid": "private"},
-                {"title": "Other loopback", "link": f"http://127.0.0.2:{self.server.server_address[1]}/pages/ok", "guid": "lo2"},
-                {"title": "IPv6 loopback", "link": f"http://[::1]:{self.server.server_address[1]}/pages/ok", "guid": "lo6"},
+                {"title": "Other loopback", "link": f"http://127.0.0.2:{h.server.owner.port}/pages/ok", "guid": "lo2"},
+                {"title": "IPv6 loopback", "link": f"http://[::1]:{h.server.owner.port}/pages/ok", "guid": "lo6"},
                 {"title": "Internal name", "link": "http://intranet.corp.test/wiki", "guid": "internal"},
                 {"title": "Robots", "link": f"{b}/private/secret.html", "guid": "robots"},
                 {"title": "Javascript", "link": "javascript:alert(1)", "guid": "js"},
             ]
-            return self.send(200, rss(b, items, title="Tautan berbahaya").encode(), xml)
-        return self.send(404, b"no such feed case")
+            return h.send(200, rss(b, items, title="Tautan berbahaya").encode(), xml)
+        return h.send(404, b"no such feed case")
 
     # ---- pages
-    def page(self, case: str):
+    def page(self, h: Request, case: str) -> None:
         quote = "“Kami akan terus bekerja,” kata Menteri; harga naik Rp 1.000–2.000, kafe Café Ria tetap buka."
         paragraphs = [INDONESIAN_PARAGRAPH, quote, INDONESIAN_PARAGRAPH.replace("jalan", "jembatan")]
         if case in ("ok", "future-date", "old-date", "no-date") or case.startswith("private/"):
-            return self.send(200, page_html(f"Artikel {case}", paragraphs).encode())
+            return h.send(200, page_html(f"Artikel {case}", paragraphs).encode())
         if case == "flaky":  # fails on the first request only
-            self.server.counters["flaky"] = self.server.counters.get("flaky", 0) + 1
-            if self.server.counters["flaky"] == 1:
-                return self.send(503, b"<h1>try later</h1>")
-            return self.send(200, page_html("Artikel flaky", paragraphs).encode())
+            self.counters["flaky"] = self.counters.get("flaky", 0) + 1
+            if self.counters["flaky"] == 1:
+                return h.send(503, b"<h1>try later</h1>")
+            return h.send(200, page_html("Artikel flaky", paragraphs).encode())
         if case == "cp1252-declared-utf8":
             html = page_html("Artikel cp1252", paragraphs, charset="utf-8")
-            return self.send(200, html.encode("cp1252"), "text/html; charset=utf-8")
+            return h.send(200, html.encode("cp1252"), "text/html; charset=utf-8")
         if case == "utf8-declared-latin1":
             html = page_html("Artikel utf8", paragraphs, charset="iso-8859-1")
-            return self.send(200, html.encode("utf-8"), "text/html; charset=iso-8859-1")
+            return h.send(200, html.encode("utf-8"), "text/html; charset=iso-8859-1")
         if case == "bom-utf8":
             html = page_html("Artikel BOM", paragraphs, charset="windows-1252")
-            return self.send(200, b"\xef\xbb\xbf" + html.encode("utf-8"), "text/html; charset=windows-1252")
+            return h.send(200, b"\xef\xbb\xbf" + html.encode("utf-8"), "text/html; charset=windows-1252")
         if case == "not-found":
-            return self.send(404, b"<h1>Not Found</h1>")
+            return h.send(404, b"<h1>Not Found</h1>")
         if case == "server-error":
-            return self.send(500, b"<h1>oops</h1>")
+            return h.send(500, b"<h1>oops</h1>")
         if case == "pdf":
-            return self.send(200, b"%PDF-1.4\n" + b"0" * 200_000, "application/pdf")
+            return h.send(200, b"%PDF-1.4\n" + b"0" * 200_000, "application/pdf")
         if case == "image":
-            return self.send(200, b"\xff\xd8\xff\xe0" + b"0" * 100_000, "image/jpeg")
+            return h.send(200, b"\xff\xd8\xff\xe0" + b"0" * 100_000, "image/jpeg")
         if case == "zip":
-            self.send_response(200)
-            self.send_header("Content-Type", "application/zip")
-            self.send_header("Content-Length", str(20_000_000))
-            self.end_headers()
+            h.send_response(200)
+            h.send_header("Content-Type", "application/zip")
+            h.send_header("Content-Length", str(20_000_000))
+            h.end_headers()
             try:
                 for _ in range(20):
-                    self.wfile.write(b"PK" + b"\0" * 65_534)
+                    h.wfile.write(b"PK" + b"\0" * 65_534)
             except OSError:
                 pass
-            self.close_connection = True
+            h.close_connection = True
             return None
         if case == "huge":
             big = page_html("Artikel besar", [INDONESIAN_PARAGRAPH] * 4000)
-            return self.send(200, big.encode())
+            return h.send(200, big.encode())
         if case == "slow":
-            self.stall(MAX_STALL_S)
-            return self.send(200, page_html("Lambat", paragraphs).encode())
+            stall(MAX_STALL_S)
+            return h.send(200, page_html("Lambat", paragraphs).encode())
         if case == "redirect-to-metadata":
-            return self.send(302, b"", headers={"Location": "http://169.254.169.254/latest/meta-data/"})
-        return self.send(404, b"no such page case")
+            return h.send(302, b"", headers={"Location": "http://169.254.169.254/latest/meta-data/"})
+        return h.send(404, b"no such page case")
 
 
 TRIGGERS = [
@@ -411,20 +391,9 @@ FEED_CASES = [
 
 
 @contextmanager
-def serve_faults():
-    """Start the fault server on a free 127.0.0.1 port; yields its base URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FaultHandler)
-    server.daemon_threads = True
-    server.hits = []
-    server.counters = {}
-    server.bomb = gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9)  # 64 MB inflated
-    server.local_feed_path = "/nonexistent"
-    server.extra = {}
-    server.heavy_page = heavy_page()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", server
-    finally:
-        server.shutdown()
-        server.server_close()
+def serve_faults() -> Iterator[tuple[str, Faults]]:
+    """Start the fault server on a free 127.0.0.1 port; yields its base URL and its faults."""
+    faults = Faults()
+    with LocalServer(routes=faults.routes()) as server:
+        faults.server = server
+        yield server.base_url, faults

@@ -30,8 +30,7 @@ def fake_resolver(host: str, port: int) -> list[str]:
 def hostile(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("hostile")
     db = tmp / "hostile.ducklake"
-    with serve_faults() as (base, server), pytest.MonkeyPatch.context() as mp:
-        server.handle_error = lambda request, client_address: None  # resets and stalls are the point
+    with serve_faults() as (base, faults), pytest.MonkeyPatch.context() as mp:
         mp.setattr(http, "resolver", fake_resolver)
         for key, value in {
             "FEEDHOUSE_ALLOW_HOSTS": "127.0.0.1",
@@ -46,7 +45,7 @@ def hostile(tmp_path_factory):
         urls = [f"{base}/feeds/{case}" for case in FEED_CASES] + ["http://feeds.unresolvable.test/rss"]
         feeds.write_text("".join(f'[[feeds]]\nurl = "{u}"\n\n' for u in urls))
         summary = ingest(feeds=str(feeds), db=str(db), all_feeds=True)
-        yield {"db": db, "base": base, "summary": summary, "hits": list(server.hits)}
+        yield {"db": db, "base": base, "summary": summary, "hits": list(faults.hits)}
 
 
 def poll(hostile, case: str) -> dict:

@@ -18,14 +18,14 @@ import ssl
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from flows import httpclient as http
+from flows.localserver import LocalServer, Request
 from flows.poll import FeedToPoll, feeds_to_poll, poll_one
 from flows.robots import RobotsCache
 from transforms.feedlist import FeedSpec
@@ -35,43 +35,19 @@ from transforms.ssrf import AllowList, embedded_ipv4, refusal
 from transforms.urls import canonical_url, origin, redact_url, strip_userinfo, with_userinfo_of
 
 from .conftest import SOCKET_GUARD_LOG
-from .fault_server import FaultHandler
 
 SETTINGS = Settings(connect_timeout_s=2, read_timeout_s=2, request_deadline_s=5, allow_hosts="127.0.0.1")
 ALLOW = AllowList.parse("127.0.0.1")
 PAGE = b"<html><body><p>halaman</p></body></html>"
 
 
-class Handler(FaultHandler):
-    """Records every request, then plays the route registered for its path (200 + PAGE if none)."""
-
-    def do_GET(self):  # noqa: N802
-        path = self.path.split("?", 1)[0]
-        self.server.seen.append({"path": path, "host": self.headers.get("Host"),
-                                 "auth": self.headers.get("Authorization"), "client": self.client_address})
-        self.server.routes.get(path, lambda h: h.send(200, PAGE))(self)
-
-    def raw(self, data: bytes):
-        self.wfile.write(data)
-        self.wfile.flush()
-
-
 @contextmanager
-def serve(routes: dict[str, Callable[[Handler], None]] | None = None, tls: ssl.SSLContext | None = None):
-    """A threaded HTTP(S) server on a free 127.0.0.1 port; yields (port, server)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    server.seen, server.routes = [], dict(routes or {})
-    if tls is not None:
-        server.socket = tls.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield server.server_address[1], server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+def serve(routes: dict[str, Callable[[Request], None]] | None = None,
+          tls: ssl.SSLContext | None = None) -> Iterator[tuple[int, LocalServer]]:
+    """A threaded HTTP(S) server on a free 127.0.0.1 port that plays ``routes`` (200 + PAGE for
+    any other path) and records every request in ``server.seen``; yields (port, server)."""
+    with LocalServer(routes={"/": lambda h: h.send(200, PAGE), **(routes or {})}, tls=tls) as server:
+        yield server.port, server
 
 
 @contextmanager
@@ -152,7 +128,7 @@ def test_check_target_reports_a_bad_port_instead_of_raising():
     ],
 )
 def test_hostile_redirect_locations_become_error_results(location, reason):
-    def redirect(h: Handler):
+    def redirect(h: Request):
         h.raw(b"HTTP/1.1 301 Moved Permanently\r\nLocation: " + location + b"\r\nContent-Length: 0\r\n\r\n")
 
     with serve({"/moved": redirect}) as (port, _), client() as c:
@@ -203,8 +179,8 @@ def test_host_header_is_the_name_and_connections_are_reused(monkeypatch):
         first = get(c, f"http://pinned.test:{port}/a")
         second = get(c, f"http://pinned.test:{port}/b")
     assert first.error is None and first.body == PAGE and second.body == PAGE
-    assert [s["host"] for s in server.seen] == [f"pinned.test:{port}"] * 2
-    assert server.seen[0]["client"] == server.seen[1]["client"]  # one kept-alive connection
+    assert [s.host for s in server.seen] == [f"pinned.test:{port}"] * 2
+    assert server.seen[0].client == server.seen[1].client  # one kept-alive connection
     assert calls == ["pinned.test"]
 
 
@@ -278,7 +254,7 @@ def test_tls_sni_and_certificate_check_use_the_name(monkeypatch):
         r = get(c, f"https://pinned.test:{port}/tls")
     assert r.error is None and r.body == PAGE, r.error
     assert sni == ["pinned.test"]
-    assert server.seen[0]["host"] == f"pinned.test:{port}"
+    assert server.seen[0].host == f"pinned.test:{port}"
 
 
 # ---- 3. one deadline for the whole exchange
@@ -289,14 +265,8 @@ def test_deadline_covers_a_server_dripping_its_headers():
     it; without one, the 60 header bytes would take 12 s."""
     head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5\r\nX-Pad: 1\r\n\r\nhello"
 
-    def drip(h: Handler):
-        try:
-            for byte in head:
-                h.raw(bytes([byte]))
-                time.sleep(0.2)
-        except OSError:
-            pass
-        h.close_connection = True
+    def drip(h: Request):
+        h.drip(bytes([byte]) for byte in head)
 
     settings = dataclasses.replace(SETTINGS, read_timeout_s=2.0)
     with serve({"/drip": drip}) as (port, _), client(settings) as c:
@@ -309,7 +279,7 @@ def test_deadline_covers_a_server_dripping_its_headers():
 
 
 def test_deadline_covers_redirect_hops_together():
-    def slow_redirect(h: Handler):
+    def slow_redirect(h: Request):
         time.sleep(0.6)
         h.send(302, b"", headers={"Location": "/slow-redirect"})
 
@@ -333,7 +303,7 @@ def test_userinfo_is_sent_but_never_returned():
     assert r.final_url == f"http://127.0.0.1:{port}/new"
     assert r.redirects == [(301, f"http://127.0.0.1:{port}/new")]
     assert r.permanent_redirect_to == f"http://127.0.0.1:{port}/new"
-    assert [s["auth"] for s in server.seen] == ["Basic cmVhZGVyOnMzY3JldA=="] * 2  # reader:s3cret
+    assert [s.authorization for s in server.seen] == ["Basic cmVhZGVyOnMzY3JldA=="] * 2  # reader:s3cret
 
 
 def test_robots_txt_comes_from_the_origin_without_userinfo(caplog):
@@ -342,7 +312,7 @@ def test_robots_txt_comes_from_the_origin_without_userinfo(caplog):
     with serve(routes) as (port, server), client() as c:
         robots = RobotsCache(SETTINGS)
         assert robots.allowed(c, f"http://reader:s3cret@127.0.0.1:{port}/page?token=abc") is True
-    assert [(s["path"], s["auth"]) for s in server.seen] == [("/robots.txt", None)]
+    assert [(s.path, s.authorization) for s in server.seen] == [("/robots.txt", None)]
     assert "robots.txt of http://127.0.0.1" in caplog.text and "s3cret" not in caplog.text
 
 
@@ -378,7 +348,7 @@ def test_refused_permanent_redirect_does_not_move_the_feed():
 
 
 def test_feed_credentials_are_kept_for_requests_but_not_stored():
-    def private(h: Handler):
+    def private(h: Request):
         if h.headers.get("Authorization") != "Basic cmVhZGVyOnMzY3JldA==":
             return h.send(401, b"who?")
         return h.send(200, b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>',
@@ -397,7 +367,7 @@ def test_feed_credentials_are_kept_for_requests_but_not_stored():
         assert moved.url == f"http://reader:s3cret@127.0.0.1:{port}/feed"
         second = poll_one(c, moved, SETTINGS)
     assert second.error is None and second.status == 200
-    assert all(s["auth"] for s in server.seen)
+    assert all(s.authorization for s in server.seen)
 
 
 def test_logged_urls_carry_no_credentials_or_secrets(caplog, monkeypatch):

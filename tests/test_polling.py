@@ -117,7 +117,7 @@ def test_opml_external_entities_are_never_read(tmp_path):
 def test_transient_page_failure_is_retried_even_when_the_feed_is_unchanged(tmp_path, monkeypatch):
     monkeypatch.setenv("FEEDHOUSE_ALLOW_HOSTS", "127.0.0.1")
     db = tmp_path / "retry.ducklake"
-    with serve_faults() as (base, _server):
+    with serve_faults() as (base, _faults):
         feeds = tmp_path / "feeds.toml"
         feeds.write_text(f'[[feeds]]\nurl = "{base}/feeds/flaky-listing"\n')
         first = ingest(feeds=str(feeds), db=str(db), all_feeds=True)

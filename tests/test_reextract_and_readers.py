@@ -59,9 +59,9 @@ READER = textwrap.dedent(
     last = None
     while time.monotonic() < deadline:
         try:
-            n = con.execute("select count(*) from v_articles").fetchall()[0][0]
-            runs = con.execute("select count(*) from etl_runs").fetchall()[0][0]
-            entries = con.execute("select count(*) from fct_feed_entries").fetchall()[0][0]
+            # one statement, one snapshot: three separate ones could straddle a commit
+            n, runs, entries = con.execute("select (select count(*) from v_articles), (select count(*) from etl_runs), "
+                                           "(select count(*) from fct_feed_entries)").fetchall()[0]
             still = pinned.execute("select count(*) from v_articles").fetchall()[0][0]
         except Exception as exc:
             print("error", type(exc).__name__, exc, flush=True)

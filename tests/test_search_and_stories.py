@@ -6,18 +6,18 @@ from __future__ import annotations
 import itertools
 import os
 import random
-from contextlib import ExitStack
 from datetime import UTC, datetime
 
 import pytest
 
 from flows.ingest import ingest
+from flows.localserver import LocalServer
 from flows.paths import SAMPLE_DIR
 from transforms.articles import PageInput, process_page
 from transforms.stories import SAME_STORY, StoryIndex, assign, signature
 
 from .conftest import FIXTURES, query, run_cli, scalar
-from .fault_server import page_html, rss, serve_faults
+from .fault_server import page_html, rss
 
 WIRE_LEDE = ("JAKARTA, KANTOR BERITA NUSANTARA - Laporan terbaru yang diterima redaksi menyebutkan "
              "perkembangan penting terkait peristiwa ini.")
@@ -85,17 +85,20 @@ def wire(tmp_path_factory):
     body = [line.strip() for line in seed if len(line.split()) > 12][:12]
     tmp = tmp_path_factory.mktemp("wire")
     db = tmp / "wire.ducklake"
-    with ExitStack() as stack:
-        (origin, origin_server), (copy, copy_server) = stack.enter_context(serve_faults()), stack.enter_context(serve_faults())
-        origin_server.extra = {"/pages/story": page_html("Perancis, Rusia Tingkatkan Kerjasama Militer", body),
-                               "/pages/other": page_html("Harga cabai naik", [p.replace("Rusia", "Jawa") for p in
-                                                         _sample_texts()["harga-cabai-merangkak-naik-jelang-musim-hujan"].split("\n") if p])}
-        copy_server.extra = {"/pages/story": page_html("Prancis dan Rusia perkuat kerja sama militer",
-                                                       [WIRE_LEDE, BOILERPLATE[0], *body[1:10], *BOILERPLATE[1:]])}
-        for base, server in ((origin, origin_server), (copy, copy_server)):
-            links = [{"title": t, "link": f"{base}{path}", "guid": path} for path, t in
+    with LocalServer() as origin, LocalServer() as copy:
+        pages = {origin: {"/pages/story": page_html("Perancis, Rusia Tingkatkan Kerjasama Militer", body),
+                          "/pages/other": page_html("Harga cabai naik", [p.replace("Rusia", "Jawa") for p in
+                                                    _sample_texts()["harga-cabai-merangkak-naik-jelang-musim-hujan"].split("\n") if p])},
+                 copy: {"/pages/story": page_html("Prancis dan Rusia perkuat kerja sama militer",
+                                                  [WIRE_LEDE, BOILERPLATE[0], *body[1:10], *BOILERPLATE[1:]])}}
+        for server, served in pages.items():
+            links = [{"title": t, "link": f"{server.base_url}{path}", "guid": path} for path, t in
                      (("/pages/story", "Perancis Rusia"), ("/pages/other", "Cabai"))]
-            server.extra["/feeds/wire"] = rss(base, links if server is origin_server else links[:1])
+            feed = rss(server.base_url, links if server is origin else links[:1])
+            server.routes["/feeds/wire"] = lambda h, feed=feed: h.send(200, feed.encode(), "application/rss+xml")
+            for path, html in served.items():
+                server.routes[path] = lambda h, html=html: h.send(200, html.encode())
+        origin, copy = origin.base_url, copy.base_url
         feeds = tmp / "feeds.toml"
         feeds.write_text(f'[settings]\nallow_hosts = ["127.0.0.1"]\n\n[[feeds]]\nurl = "{origin}/feeds/wire"\n\n'
                          f'[[feeds]]\nurl = "{copy}/feeds/wire"\n')
