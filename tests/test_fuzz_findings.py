@@ -9,6 +9,7 @@ import pytest
 
 from flows.paths import SAMPLE_DIR
 from transforms.articles import PageInput, page_rows
+from transforms.feedlist import FeedListError, parse_feed_list_text, parse_opml
 from transforms.settings import Settings
 from transforms.urls import canonical_url, site_domain
 
@@ -45,3 +46,29 @@ def test_page_at_a_url_with_a_port_that_is_no_port_is_not_an_unexpected_error():
     rows = page_rows(page, "run", Settings(), NOW)
     assert rows.traceback is None and rows.quarantine is None
     assert rows.article["site_domain"] == "127.0.0.1"
+
+
+# ---- feed lists
+
+
+@pytest.mark.parametrize("text", [
+    '<opml version="2.0"><body><outline xmlUrl="http://a.example/\ud800"/></body></opml>',  # UnicodeEncodeError
+    '[[feeds]]\nurl = "http://a.example/\ud800"\n',  # parsed: a URL no feed id can be hashed from
+])
+def test_feed_list_with_a_lone_surrogate_is_a_feed_list_error(text):
+    with pytest.raises(FeedListError, match="not valid text"):
+        parse_feed_list_text(text)
+    if text.startswith("<"):
+        with pytest.raises(FeedListError):
+            parse_opml(text)
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("tags = 5", "tags must be a list of strings"),  # TypeError: 'int' object is not iterable
+    ("tags = [{a = 1}]", "tags must be a list of strings"),  # a tag "{'a': 1}"
+    ("language = 1", "language must be a string"),  # FeedSpec(language=1)
+    ("name = {x = 1}", "name must be a string"),  # FeedSpec(name={'x': 1})
+])
+def test_toml_feed_entry_of_the_wrong_type_is_a_feed_list_error(line, message):
+    with pytest.raises(FeedListError, match=f"feeds\\[1\\]: {message}"):
+        parse_feed_list_text(f'[[feeds]]\nurl = "http://a.example/rss"\n{line}\n')
