@@ -10,6 +10,7 @@ import pytest
 from flows.paths import SAMPLE_DIR
 from transforms.articles import PageInput, page_rows
 from transforms.feedlist import FeedListError, parse_feed_list_text, parse_opml
+from transforms.schedule import max_age_seconds, sy_seconds, ttl_seconds
 from transforms.settings import Settings
 from transforms.urls import canonical_url, site_domain
 
@@ -72,3 +73,14 @@ def test_feed_list_with_a_lone_surrogate_is_a_feed_list_error(text):
 def test_toml_feed_entry_of_the_wrong_type_is_a_feed_list_error(line, message):
     with pytest.raises(FeedListError, match=f"feeds\\[1\\]: {message}"):
         parse_feed_list_text(f'[[feeds]]\nurl = "http://a.example/rss"\n{line}\n')
+
+
+# ---- schedule hints
+
+
+@pytest.mark.parametrize("digits", ["٣", "３０", "١٢٣", "๑"])
+def test_hint_in_non_ascii_digits_is_no_hint(digits):
+    # float() reads them: "<ttl>٣</ttl>" was 3 minutes, "max-age=３０" 30 seconds
+    assert ttl_seconds(digits) is None
+    assert max_age_seconds({"cache-control": f"max-age={digits}"}) is None
+    assert sy_seconds("daily", digits) == 86_400  # no frequency: once a period
