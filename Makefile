@@ -7,7 +7,7 @@ endif
 VENV := .venv
 DB ?= warehouse/feedhouse.ducklake
 
-.PHONY: setup run test bench clean
+.PHONY: setup run test fuzz bench clean
 
 .tools/bin/uv:  ## uv, when the machine has none, in a private venv
 	python3 -m venv .tools && .tools/bin/pip install --quiet "uv==0.13.9"
@@ -23,6 +23,9 @@ run: setup  ## serve the bundled sample sites on 127.0.0.1 and ingest them once
 
 test: setup  ## the whole test suite
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
+
+fuzz: setup  ## the property tests, long: random seeds, FEEDHOUSE_FUZZ_SCALE (40) x the examples of make test
+	FEEDHOUSE_FUZZ=1 $(VENV)/bin/python -m pytest tests/properties -p no:cacheprovider -o timeout=0 $(PYTEST_ARGS)
 
 bench: setup  ## performance benchmarks (not part of make test)
 	$(VENV)/bin/python -m benchmarks.run $(ARGS)

@@ -28,6 +28,18 @@ import flows  # noqa: E402, F401  (applies feedhouse's Prefect settings, as ever
 
 import duckdb  # noqa: E402
 import pytest  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+# Hypothesis: `make test` runs every property on a fixed, small set of examples (the same on every
+# machine, nothing remembered between runs); `make fuzz` (FEEDHOUSE_FUZZ=1) runs the properties
+# of tests/properties long, from a random seed, printing a blob to reproduce what fails.
+FUZZ = os.environ.get("FEEDHOUSE_FUZZ") == "1"
+_SLOW_IS_FINE = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
+settings.register_profile("ci", derandomize=True, database=None, deadline=None, max_examples=50,
+                          suppress_health_check=_SLOW_IS_FINE)
+settings.register_profile("fuzz", derandomize=False, database=None, deadline=None, max_examples=2_000,
+                          print_blob=True, suppress_health_check=_SLOW_IS_FINE)
+settings.load_profile("fuzz" if FUZZ else "ci")
 
 from flows.sample_site import render_feed_list, serve_sample  # noqa: E402
 

@@ -17,6 +17,8 @@ a value computed at validation time (``published_at_max``: now + 2 days).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -225,3 +227,109 @@ def bound_values(settings: Settings, now: datetime | None = None) -> dict[str, o
                 if isinstance(bound, Setting):
                     values[bound.name] = getattr(settings, bound.name)
     return values
+
+
+# The per-row checks a contract's great-expectations suite makes (see ``expectations.suites``):
+# a row failing only these is quarantined at validation; anything else breaks staging or the load.
+SUITE_CHECKS = frozenset({"null", "regex", "length", "range", "value"})
+_INT_RANGES = {"BIGINT": (-(2**63), 2**63 - 1), "INTEGER": (-(2**31), 2**31 - 1)}
+
+
+def violations(contract: Contract, row: dict, settings: Settings, now: datetime) -> list[str]:
+    """Every way ``row`` breaks ``contract``, as readable messages (empty: the row conforms).
+
+    Row by row, for the property tests of every entry point that emits rows (uniqueness, a
+    property of a whole batch, is not checked here)."""
+    return [f"{check}: {message}" for check, _column, message in _row_checks(contract, row, settings, now)]
+
+
+def unvalidated_violations(contract: Contract, row: dict, settings: Settings, now: datetime) -> list[str]:
+    """The violations validation would not quarantine: all of them for a table staged without
+    validation; for a validated one, what its suite does not check row by row (a missing or
+    extra column, a wrong type, a naive or non-UTC datetime, a lone surrogate) and a NULL in a
+    column of the table's grain (the quarantine row of a rejected row is keyed by it)."""
+    return [
+        f"{check}: {message}"
+        for check, column, message in _row_checks(contract, row, settings, now)
+        if not (contract.validated and check in SUITE_CHECKS and not (check == "null" and column in contract.grain))
+    ]
+
+
+def _row_checks(contract: Contract, row: dict, settings: Settings, now: datetime) -> Iterator[tuple[str, str | None, str]]:
+    """``(check, column, message)`` for each violation; ``check`` is in :data:`SUITE_CHECKS` when
+    the suite makes it too."""
+    missing = [c for c in contract.column_names if c not in row]
+    extra = [c for c in row if c not in contract.column_names]
+    if missing or extra:
+        yield "columns", None, f"missing {missing}, unexpected {extra}"
+    bounds = bound_values(settings, now)
+    for column in contract.columns:
+        if column.name not in row:
+            continue
+        value = row[column.name]
+        if value is None:
+            if not column.nullable:
+                yield "null", column.name, f"{column.name} is NULL"
+            continue
+        problem = _type_problem(column.type, value)
+        if problem:
+            yield "type", column.name, f"{column.name} {problem}"
+            continue
+        for check, message in _bound_checks(column, value, bounds):
+            yield check, column.name, message
+
+
+def _type_problem(duckdb_type: str, value: object) -> str | None:
+    """Why ``value`` cannot be stored as ``duckdb_type`` exactly (None when it can)."""
+    if duckdb_type in _INT_RANGES:
+        lo, hi = _INT_RANGES[duckdb_type]
+        if not isinstance(value, int) or isinstance(value, bool):
+            return f"is {type(value).__name__}, not an integer"
+        return None if lo <= value <= hi else f"= {value} is out of {duckdb_type} range"
+    if duckdb_type == "VARCHAR":
+        return _text_problem(value)
+    if duckdb_type == "VARCHAR[]":
+        if not isinstance(value, list):
+            return f"is {type(value).__name__}, not a list"
+        return next((f"item {problem}" for item in value if (problem := _text_problem(item))), None)
+    if duckdb_type == "BOOLEAN":
+        return None if isinstance(value, bool) else f"is {type(value).__name__}, not a bool"
+    if duckdb_type == "BLOB":
+        return None if isinstance(value, bytes) else f"is {type(value).__name__}, not bytes"
+    if duckdb_type == "TIMESTAMPTZ":
+        if not isinstance(value, datetime):
+            return f"is {type(value).__name__}, not a datetime"
+        return None if value.utcoffset() == timedelta(0) else f"= {value!r} is not aware UTC"
+    return f"has an unknown type {duckdb_type}"
+
+
+def _text_problem(value: object) -> str | None:
+    if not isinstance(value, str):
+        return f"is {type(value).__name__}, not a string"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "holds a lone surrogate (not UTF-8: Parquet refuses it)"
+    return None
+
+
+def _bound_checks(column: Column, value, bounds: dict[str, object]) -> Iterator[tuple[str, str]]:
+    """The regex, length, range and value-set checks of one non-NULL value of the right type."""
+
+    def resolve(bound: Bound):
+        bound = bounds[bound.name] if isinstance(bound, Setting | Param) else bound
+        return datetime.fromisoformat(bound) if column.type == "TIMESTAMPTZ" and isinstance(bound, str) else bound
+
+    name = column.name
+    if column.regex and not re.search(column.regex, value):
+        yield "regex", f"{name} = {value!r:.80} does not match {column.regex}"
+    if column.min_length is not None and len(value) < resolve(column.min_length):
+        yield "length", f"{name} is shorter than {resolve(column.min_length)} characters"
+    if column.max_length is not None and len(value) > resolve(column.max_length):
+        yield "length", f"{name} is longer than {resolve(column.max_length)} characters ({len(value)})"
+    if column.min is not None and value < resolve(column.min):
+        yield "range", f"{name} = {value} is below {resolve(column.min)}"
+    if column.max is not None and value > resolve(column.max):
+        yield "range", f"{name} = {value} is above {resolve(column.max)}"
+    if column.values and value not in column.values:
+        yield "value", f"{name} = {value!r:.80} is not one of {column.values}"

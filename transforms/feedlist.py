@@ -37,14 +37,24 @@ class FeedList:
     settings: dict = field(default_factory=dict)
 
 
-def _spec(i: int, url: str, name, language, tags) -> FeedSpec:
+def _spec(i: int, url: str, name: object, language: object, tags: object) -> FeedSpec:
     url = (url or "").strip()
     if not url.lower().startswith(("http://", "https://")):
         raise FeedListError(f"feeds[{i}]: url must be an http(s) URL, got {url!r}")
     if isinstance(tags, str):
         tags = [t for t in (s.strip() for s in tags.split(",")) if t]
-    return FeedSpec(url=url, name=name or None, language=language or None,
-                    tags=tuple(str(t) for t in tags or ()))
+    if not isinstance(tags, list) or not all(isinstance(t, str | int | float) for t in tags):
+        raise FeedListError(f"feeds[{i}]: tags must be a list of strings or one comma-separated string, "
+                            f"got {tags!r:.200}")
+    return FeedSpec(url=url, name=_text_field(i, "name", name), language=_text_field(i, "language", language),
+                    tags=tuple(str(t) for t in tags))
+
+
+def _text_field(i: int, key: str, value: object) -> str | None:
+    """A TOML value can be a number, a list or a table; a feed's name or language is text."""
+    if value is None or isinstance(value, str):
+        return value or None
+    raise FeedListError(f"feeds[{i}]: {key} must be a string, got {value!r:.200}")
 
 
 def _dedup(specs: list[FeedSpec]) -> tuple[FeedSpec, ...]:
@@ -110,6 +120,7 @@ def parse_feed_list_text(text: str) -> FeedList:
     ``[[feed]]`` typo), URLs without a scheme, unknown or ill-typed settings."""
     if text.lstrip().startswith("<"):
         return parse_opml(text)
+    _utf8(text)
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -185,7 +196,7 @@ def parse_opml(text: str) -> FeedList:
     enclosing outlines (folders) become tags."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     try:
-        root = etree.fromstring(text.encode("utf-8"), parser)
+        root = etree.fromstring(_utf8(text), parser)
     except etree.XMLSyntaxError as exc:
         raise FeedListError(f"OPML is not well-formed XML: {exc}") from exc
     if root.tag != "opml":
@@ -211,6 +222,15 @@ def parse_opml(text: str) -> FeedList:
     if not specs:
         raise FeedListError("OPML lists no feeds (no outline has an xmlUrl)")
     return FeedList(_dedup(specs))
+
+
+def _utf8(text: str) -> bytes:
+    """``text`` as UTF-8. A lone surrogate (text decoded with ``surrogateescape``) is no
+    character: a URL holding one could never be hashed into a feed id, nor a name stored."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise FeedListError(f"feed list is not valid text: {exc}") from exc
 
 
 def to_opml(feeds: list[FeedSpec] | tuple[FeedSpec, ...], title: str = "feedhouse feeds") -> str:

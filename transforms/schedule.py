@@ -50,6 +50,8 @@ def _seconds(value: str | None, scale: int = 1) -> int | None:
     text = str(value).strip() if value is not None else ""
     if _DIGITS.fullmatch(text):
         return min(int(text) * scale, MAX_HINT_S)
+    if not text.isascii():  # float() reads "٣" and "３０" as numbers
+        return None
     try:
         number = float(text)
     except ValueError:

@@ -7,6 +7,8 @@ from urllib.parse import unquote, urldefrag, urlsplit
 
 import courlan
 
+from transforms.text import valid_text
+
 # ``scheme://user:password@`` (userinfo runs to the last "@" before the path, query or fragment,
 # backslashes included, as httpx reads it)
 _USERINFO = re.compile(r"^(\s*[A-Za-z][A-Za-z0-9+.\-]*:)?//[^/?#]*@")
@@ -32,15 +34,15 @@ def canonical_url(url: str) -> str | None:
     a short list of known query keys, which would merge ``news.php?newsid=1`` and ``?newsid=2``.
     """
     url = strip_userinfo((url or "").strip())
-    if not url.lower().startswith(("http://", "https://")):
-        return None
+    if not url.lower().startswith(("http://", "https://")) or valid_text(url) != url:
+        return None  # not http(s), or a lone surrogate in it: no request can send it, no id hash it
     try:
         normalized = courlan.normalize_url(urldefrag(url).url, strict=False)
+        parts = urlsplit(normalized)
+        host, _port = parts.hostname, parts.port  # .port raises on "host:99999" and "host:1:2"
     except (ValueError, TypeError):
         return None
-    if not urlsplit(normalized).hostname:
-        return None
-    return normalized
+    return normalized if host else None
 
 
 def site_domain(url: str) -> str:
@@ -49,13 +51,19 @@ def site_domain(url: str) -> str:
     Deliberately not trafilatura's ``hostname``: that reports ``blogspot.com`` for every
     Blogger blog, while each ``*.blogspot.com`` subdomain is a different site.
     """
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "http://[::1": an unbalanced bracket leaves no host to name
+        return ""
     host = (parts.hostname or "").lower().rstrip(".")
     if host.startswith("www."):
         host = host[4:]
-    default_port = {"http": 80, "https": 443}.get(parts.scheme.lower())
-    if parts.port and parts.port != default_port:
-        return f"{host}:{parts.port}"
+    try:
+        port = parts.port
+    except ValueError:  # "host:99999", "host:1:2": no port at all
+        port = None
+    if port and port != {"http": 80, "https": 443}.get(parts.scheme.lower()):
+        return f"{host}:{port}"
     return host
 
 
