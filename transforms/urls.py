@@ -8,7 +8,7 @@ from urllib.parse import unquote, urldefrag, urlsplit
 import courlan
 
 # ``scheme://user:password@`` (userinfo runs to the last "@" before the path, query or fragment,
-# backslashes included, as httpx reads it)
+# backslashes included, as flows/httpurl.py reads it)
 _USERINFO = re.compile(r"^(\s*[A-Za-z][A-Za-z0-9+.\-]*:)?//[^/?#]*@")
 
 # Query keys whose values are credentials. A key also counts when its last word is one of
