@@ -6,10 +6,8 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-import httpx
-
 from flows.concurrency import HostGate, map_polite
-from flows.httpclient import fetch
+from flows.httpclient import PinnedClient, fetch
 from flows.robots import RobotsCache
 from transforms.pages import PageResponse, html_rejection
 from transforms.polls import EntryCandidate
@@ -21,7 +19,7 @@ PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 
 
 def fetch_page(
-    client: httpx.Client, candidate: EntryCandidate, settings: Settings, robots: RobotsCache
+    client: PinnedClient, candidate: EntryCandidate, settings: Settings, robots: RobotsCache
 ) -> PageResponse:
     """GET one article page, if robots.txt allows."""
     fetched_at = datetime.now(UTC)
@@ -54,7 +52,7 @@ def fetch_page(
 
 
 def fetch_isolated(
-    client: httpx.Client, candidate: EntryCandidate, settings: Settings, robots: RobotsCache,
+    client: PinnedClient, candidate: EntryCandidate, settings: Settings, robots: RobotsCache,
     log: logging.Logger,
 ) -> PageResponse:
     """The page's boundary: an exception becomes its fetch error (logged once, with traceback)."""
@@ -68,7 +66,7 @@ def fetch_isolated(
 
 
 def fetch_pages(
-    client: httpx.Client,
+    client: PinnedClient,
     candidates: list[EntryCandidate],
     settings: Settings,
     gate: HostGate,

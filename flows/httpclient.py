@@ -5,34 +5,45 @@ Nothing a server or a feed sends makes :func:`fetch` raise: every failure is a
 :class:`FetchResult` with a readable ``error``. Connections go only to the addresses
 :func:`check_target` approved (:class:`PinTable`), so a name that resolves to a public address
 when checked and to 127.0.0.1 when connecting (DNS rebinding) cannot reach the inside. The
-deadline bounds every socket operation of a request, headers included (:func:`_within_deadline`).
+deadline bounds every socket operation of a request, headers included (:mod:`flows.transport`).
 
 feedparser and trafilatura never touch the network: this module fetches bytes, they parse them.
 """
 
 from __future__ import annotations
 
+import http
+import http.client
 import socket
 import ssl
-import threading
 import time
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
 
-import httpcore
-import httpx
+import certifi
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    NewConnectionError,
+    ProtocolError,
+    ReadTimeoutError,
+    SSLError,
+)
+from urllib3.response import BaseHTTPResponse
 
+from flows.httpurl import DEFAULT_PORTS, RequestURL, join_url, parse_url
+from flows.transport import Deadline, PinnedClient, PinTable, Unpinned, discard
 from transforms.settings import Settings
 from transforms.ssrf import AllowList, ip_literal, refusal
 from transforms.urls import strip_userinfo
 
 REDIRECT_CODES = {301, 302, 303, 307, 308}
 PERMANENT_REDIRECTS = {301, 308}
-DEFAULT_PORTS = {"http": 80, "https": 443}
-
-T = TypeVar("T")
+ORIGINS_PER_WORKER = 4  # pools kept per fetch thread: polls go host by host, recent hosts stay warm
+RELEASE_BYTES = 64 * 1024  # an unwanted body this small is read so its connection is kept
+CHUNK_BYTES = 64 * 1024
+# Failures worth retrying in a later run: the network or the server's HTTP framing broke.
+TRANSIENT = (NewConnectionError, ProtocolError, SSLError, OSError, http.client.HTTPException)
 
 
 class FetchError(Exception):
@@ -90,34 +101,6 @@ def system_resolve(host: str, port: int) -> list[str]:
 resolver: Callable[[str, int], list[str]] = system_resolve
 
 
-class PinTable:
-    """The addresses each host name is connected to, fixed by the first look-up of that name
-    for the client's life (one run). A name that resolved to a checked public address and
-    later resolves to 127.0.0.1 (DNS rebinding) is still connected to the checked address, and
-    every pooled connection to a host goes to the same addresses. Thread-safe: a name is looked
-    up once even when many fetch threads ask for it at the same moment."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._name_locks: dict[str, threading.Lock] = {}
-        self._addresses: dict[str, tuple[str, ...]] = {}
-
-    def get(self, host: str) -> tuple[str, ...]:
-        """The pinned addresses of ``host``; none if it was never checked."""
-        return self._addresses.get(host.lower(), ())
-
-    def resolve(self, host: str, look_up: Callable[[], Iterable[str]]) -> tuple[str, ...]:
-        """The pinned addresses of ``host``, from ``look_up()`` the first time (not pinned if
-        it raises)."""
-        host = host.lower()
-        with self._lock:
-            name_lock = self._name_locks.setdefault(host, threading.Lock())
-        with name_lock:
-            if host not in self._addresses:
-                self._addresses[host] = tuple(look_up())
-            return self._addresses[host]
-
-
 def _look_up(host: str, port: int) -> list[str]:
     """``resolver``'s answer; a name no resolver could ever accept is a permanent failure."""
     try:
@@ -131,137 +114,44 @@ def _look_up(host: str, port: int) -> list[str]:
 def check_target(url: str, allow: AllowList, pins: PinTable | None = None) -> str | None:
     """Why ``url`` must not be fetched (invalid URL, scheme, non-public host); None if ok.
 
-    The URL is read as httpx will send it (IDNA, port), and the addresses checked are pinned
-    in ``pins``, so the connection goes to them and nowhere else. Raises :class:`ResolveError`
-    (transient) or :class:`FetchError` when the host name cannot be looked up."""
+    The URL is read as it will be requested (:mod:`flows.httpurl`: IDNA, port), and the
+    addresses checked are pinned in ``pins``, so the connection goes to them and nowhere else.
+    Raises :class:`ResolveError` (transient) or :class:`FetchError` when the host name cannot
+    be looked up."""
     try:
-        target = httpx.URL(url)
-        host = target.raw_host.decode("ascii").lower()
-        _ = target.host  # IDNA-decodes the name: an invalid A-label (xn--) raises here, not in httpx
-    except (httpx.InvalidURL, ValueError, TypeError) as exc:  # UnicodeError (IDNA) is a ValueError
-        return f"refused: invalid URL ({type(exc).__name__}: {exc})"
+        target = _read_url(url)
+    except FetchError as exc:
+        return str(exc)
+    return _refusal(target, allow, pins or PinTable())
+
+
+def _read_url(url: str) -> RequestURL:
+    """``url`` as it will be requested; a URL that cannot be is a permanent :class:`FetchError`."""
+    try:
+        return parse_url(url)
+    except (ValueError, TypeError) as exc:  # InvalidURL, and IDNAError (a UnicodeError) too
+        raise FetchError(f"refused: invalid URL ({type(exc).__name__}: {exc})") from exc
+
+
+def _refusal(target: RequestURL, allow: AllowList, pins: PinTable) -> str | None:
+    """Why ``target`` must not be fetched; its host's addresses are looked up and pinned."""
     if target.scheme not in DEFAULT_PORTS:
         return f"refused: scheme {target.scheme!r} is not http(s)"
+    host = target.host
     if not host:
         return "refused: URL has no host"
-    port = DEFAULT_PORTS[target.scheme] if target.port is None else target.port
+    port = target.effective_port
     if not 0 < port <= 65535:
         return f"refused: invalid URL (port {port} is out of range 1-65535)"
+    return pins.verdict((host, port, allow), lambda: _judge(host, port, allow, pins))
+
+
+def _judge(host: str, port: int, allow: AllowList, pins: PinTable) -> str | None:
+    """Look ``host`` up (once per client: :class:`PinTable`) and judge its addresses."""
     literal = ip_literal(host)
     look_up = (lambda: [str(literal)]) if literal is not None else (lambda: _look_up(host, port))
-    addresses = (pins or PinTable()).resolve(host, look_up)
+    addresses = pins.resolve(host, look_up)
     return refusal(host, list(addresses), allow, port)
-
-
-# The deadline of the fetch running in this thread, as (monotonic time, seconds). httpx's sync
-# client does all of a request's socket I/O in the calling thread, so the network stream can
-# read it, whichever thread opened the pooled connection.
-_request = threading.local()
-
-
-def _within_deadline(operation: Callable[[float | None], T], timeout: float | None) -> T:
-    """Run one socket operation with its own timeout, or with the time left until this thread's
-    fetch deadline when that is sooner; running out of that time is the deadline, not a timeout.
-    Every read, write, connect and TLS handshake goes through here, so a server dripping its
-    status line and headers a byte at a time is cut off at the deadline too."""
-    deadline = getattr(_request, "deadline", None)
-    if deadline is None:
-        return operation(timeout)
-    at, seconds = deadline
-    left = at - time.monotonic()
-    if left <= 0:
-        raise DeadlineExceeded(seconds)
-    if timeout is not None and timeout <= left:
-        return operation(timeout)
-    try:
-        return operation(left)
-    except httpcore.TimeoutException:
-        raise DeadlineExceeded(seconds) from None
-
-
-class _DeadlineStream(httpcore.NetworkStream):
-    """A connection whose every operation honours the fetch deadline."""
-
-    def __init__(self, stream: httpcore.NetworkStream):
-        self._stream = stream
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return _within_deadline(lambda t: self._stream.read(max_bytes, t), timeout)
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        _within_deadline(lambda t: self._stream.write(buffer, t), timeout)
-
-    def close(self) -> None:
-        self._stream.close()
-
-    def start_tls(
-        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
-    ) -> httpcore.NetworkStream:
-        tls = _within_deadline(lambda t: self._stream.start_tls(ssl_context, server_hostname, t), timeout)
-        return _DeadlineStream(tls)
-
-    def get_extra_info(self, info: str) -> object:
-        return self._stream.get_extra_info(info)
-
-
-class _PinnedBackend(httpcore.NetworkBackend):
-    """Opens TCP connections to the pinned addresses of the host httpcore asks for, never to
-    whatever the name resolves to now. httpcore still uses the name for the Host header, TLS
-    SNI and certificate checks, and pools connections by origin (scheme, name, port)."""
-
-    def __init__(self, pins: PinTable):
-        self._pins = pins
-        self._tcp = httpcore.SyncBackend()
-
-    def connect_tcp(
-        self, host: str, port: int, timeout: float | None = None,
-        local_address: str | None = None, socket_options: Iterable | None = None,
-    ) -> httpcore.NetworkStream:
-        addresses = self._pins.get(host)
-        if not addresses:
-            raise FetchError(f"refused: {host} was not checked before connecting (SSRF protection)")
-        failure: Exception | None = None
-        for address in addresses:  # like socket.create_connection: the first that answers
-            try:
-                stream = _within_deadline(
-                    lambda t, a=address: self._tcp.connect_tcp(a, port, t, local_address, socket_options), timeout)
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                failure = exc
-                continue
-            return _DeadlineStream(stream)
-        raise failure
-
-    def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Iterable | None = None,
-    ) -> httpcore.NetworkStream:
-        raise FetchError("refused: Unix sockets are never fetched")
-
-
-class _PinnedTransport(httpx.HTTPTransport):
-    """httpx's own transport (request building, exception mapping), with a connection pool
-    whose connections go through :class:`_PinnedBackend`. httpx 0.28 takes no network backend,
-    so the pool it built is replaced; the check makes a changed httpx fail loudly instead of
-    silently connecting unpinned."""
-
-    def __init__(self, pins: PinTable, *, verify: ssl.SSLContext | bool, limits: httpx.Limits):
-        super().__init__(verify=verify, limits=limits, trust_env=False)
-        if not isinstance(getattr(self, "_pool", None), httpcore.ConnectionPool):
-            raise RuntimeError("httpx.HTTPTransport no longer keeps its pool in _pool: cannot pin connections")
-        self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(verify=verify, trust_env=False),
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            network_backend=_PinnedBackend(pins),
-        )
-
-
-class PinnedClient(httpx.Client):
-    """An httpx client that connects only to addresses :func:`check_target` approved."""
-
-    def __init__(self, pins: PinTable, **kwargs):
-        super().__init__(**kwargs)
-        self.pins = pins
 
 
 class _BoundedDecoder:
@@ -313,70 +203,28 @@ class _BoundedDecoder:
 def make_client(settings: Settings, verify: ssl.SSLContext | bool = True) -> PinnedClient:
     """One pooled client per run; thread-safe, shared by all fetch threads. ``verify`` is for
     tests that serve HTTPS with their own certificate authority."""
-    timeout = httpx.Timeout(
-        connect=settings.connect_timeout_s,
-        read=settings.read_timeout_s,
-        write=settings.read_timeout_s,
-        pool=settings.request_deadline_s,
-    )
     concurrency = max(settings.page_concurrency, settings.feed_concurrency)
-    limits = httpx.Limits(
-        max_connections=concurrency * 2,
-        max_keepalive_connections=concurrency * 2,  # polls go host by host: one idle connection per recent host
-    )
-    pins = PinTable()
     return PinnedClient(
-        pins,
-        transport=_PinnedTransport(pins, verify=verify, limits=limits),
-        timeout=timeout,
-        follow_redirects=False,
-        event_hooks={"response": [_readable_location]},
+        PinTable(),
         headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
-        trust_env=False,  # never route through a proxy from the environment
+        connect_s=settings.connect_timeout_s,
+        read_s=settings.read_timeout_s,
+        ssl_context=_ssl_context(verify),
+        per_host=settings.per_host_concurrency,
+        origins=concurrency * ORIGINS_PER_WORKER,
     )
 
 
-RELEASE_BYTES = 64 * 1024
-
-
-def _release(response: httpx.Response) -> None:
-    """Read the rest of a small unread body (a 304, a redirect, an error page) so the connection
-    goes back to the pool: leaving ``client.stream()`` with a body unread closes the connection,
-    and every poll of a 304 would pay a new TCP (and TLS) handshake. A large or unsized body is
-    not worth reading: that connection is dropped."""
-    declared = response.headers.get("content-length", "")
-    if response.status_code == 304 or (declared.isdigit() and int(declared) <= RELEASE_BYTES):
-        try:
-            response.read()
-        except httpx.HTTPError:
-            pass
-
-
-def _redirect_target(response: httpx.Response) -> str:
-    """The absolute URL a redirect points to; a Location httpx cannot read is a FetchError."""
-    try:
-        target = response.url.join(response.headers["location"])
-        _ = target.host  # IDNA-decodes the name, as httpx's redirect handling does
-    except (httpx.InvalidURL, ValueError, TypeError) as exc:  # UnicodeError (IDNA) is a ValueError
-        raise FetchError(f"invalid redirect Location ({type(exc).__name__}: {exc})") from exc
-    return str(target)
-
-
-def _readable_location(response: httpx.Response) -> None:
-    """Response hook: httpx prepares a redirect's next request even when not following it, and
-    raises RemoteProtocolError (which reads as transient) or a bare IDNA error on a Location it
-    cannot read. Checked first, such a Location fails the fetch as what it is, permanently."""
-    if response.has_redirect_location:
-        _redirect_target(response)
-
-
-def _pool_wait_within(timeout: httpx.Timeout, at: float, deadline_s: float) -> httpx.Timeout:
-    """The client's timeouts, with the wait for a pooled connection cut to the time left."""
-    left = at - time.monotonic()
-    if left <= 0:
-        raise DeadlineExceeded(deadline_s)
-    pool = left if timeout.pool is None else min(timeout.pool, left)
-    return httpx.Timeout(connect=timeout.connect, read=timeout.read, write=timeout.write, pool=pool)
+def _ssl_context(verify: ssl.SSLContext | bool) -> ssl.SSLContext:
+    """``verify`` if it is a context; else certifi's certificate authorities (the ones feedhouse
+    has always trusted, whatever the machine's store holds), unverified only for False."""
+    if isinstance(verify, ssl.SSLContext):
+        return verify
+    context = ssl.create_default_context(cafile=certifi.where())
+    if not verify:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
 
 
 def fetch(
@@ -389,7 +237,7 @@ def fetch(
     accept: str = "*/*",
     etag: str | None = None,
     last_modified: str | None = None,
-    accept_content=None,
+    accept_content: Callable[[str | None], str | None] | None = None,
     allow: AllowList | None = None,
     keep_gzip: bool = False,
 ) -> FetchResult:
@@ -405,78 +253,180 @@ def fetch(
     them again. URLs in the result carry no userinfo; the request still sends it.
     """
     started = time.monotonic()
-    at = started + deadline_s
     result = FetchResult(url=strip_userinfo(url), final_url=strip_userinfo(url))
-    headers = {"Accept": accept}
-    if etag and etag.isascii():  # httpx cannot send a non-ASCII validator (a server sent it)
-        headers["If-None-Match"] = etag
-    if last_modified and last_modified.isascii():
-        headers["If-Modified-Since"] = last_modified
-    current = url
-    outer_deadline = getattr(_request, "deadline", None)
-    _request.deadline = (at, deadline_s)
+    allow = allow or AllowList()
+    deadline: Deadline | None = None
     try:
-        for _hop in range(max_redirects + 1):
-            result.final_url = strip_userinfo(current)
-            refused = check_target(current, allow or AllowList(), client.pins)
+        deadline, outer = client.start(deadline_s)
+        headers = _request_headers(client, accept, etag, last_modified)
+        target = _read_url(url)
+        for hop in range(max_redirects + 1):
+            if hop:
+                result.final_url = strip_userinfo(str(target))
+            refused = _refusal(target, allow, client.pins)
             if refused:
                 result.error = refused
                 return result
-            timeout = _pool_wait_within(client.timeout, at, deadline_s)
-            with client.stream("GET", current, headers=headers, timeout=timeout) as response:
-                result.status = response.status_code
-                result.final_url = strip_userinfo(str(response.url))
-                result.headers = {k.lower(): v for k, v in response.headers.items()}
-                if response.status_code in REDIRECT_CODES and "location" in response.headers:
-                    current = _redirect_target(response)
-                    result.redirects.append((response.status_code, strip_userinfo(current)))
-                    _release(response)
-                    continue
-                if response.status_code == 304:
-                    _release(response)
-                    return result
-                if response.status_code >= 400:
-                    result.error = f"HTTP {response.status_code} {response.reason_phrase}".strip()
-                    result.is_retryable = response.status_code in (408, 425, 429) or response.status_code >= 500
-                    _release(response)
-                    return result
-                if accept_content is not None:
-                    reason = accept_content(result.content_type)
-                    if reason:
-                        result.error = reason
-                        _release(response)
-                        return result
-                declared = response.headers.get("content-length")
-                if declared and declared.isdigit() and int(declared) > max_bytes:
-                    raise FetchError(f"Content-Length {declared} exceeds the {max_bytes}-byte cap")
-                decoder = _BoundedDecoder(response.headers.get("content-encoding", ""), max_bytes)
-                parts: list[bytes] = []
-                encoded: list[bytes] = []
-                keep = keep_gzip and decoder.is_gzip
-                for chunk in response.iter_raw():
-                    parts.append(decoder.feed(chunk))
-                    if keep:
-                        encoded.append(chunk)
-                result.body = b"".join(parts)
-                if keep and decoder.is_one_whole_gzip_member:
-                    result.body_gzip = b"".join(encoded)
+            if deadline.left() <= 0:
+                raise DeadlineExceeded(deadline_s)
+            response = client.open(target, _with_credentials(headers, target), deadline)
+            try:
+                target = _settle(response, target, result, accept_content, max_bytes, keep_gzip)
+            except BaseException:
+                discard(response)
+                raise
+            if deadline.fired:  # a shut-down socket reads as the end of the headers or body: cut short
+                raise DeadlineExceeded(deadline_s)
+            if target is None:
                 return result
         result.error = f"too many redirects (more than {max_redirects})"
     except FetchError as exc:
         result.error = str(exc)
         result.is_retryable = isinstance(exc, ResolveError)
-    except httpx.TimeoutException as exc:
-        if time.monotonic() >= at:  # the pool wait ran out with the deadline
-            result.error = str(DeadlineExceeded(deadline_s))
-        else:
-            result.error = f"timeout ({type(exc).__name__})"
-            result.is_retryable = True
-    except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:  # reset, refused, cut short
-        result.error = f"{type(exc).__name__}: {exc}"[:500]
-        result.is_retryable = True
-    except Exception as exc:  # anything else a hostile URL or server can cause is permanent
-        result.error = f"{type(exc).__name__}: {exc}"[:500]
+        result.body = result.body_gzip = None
+    except Exception as exc:  # from the transport, or anything else a hostile URL or server causes
+        result.error, result.is_retryable = _failure(exc, deadline)
+        result.body = result.body_gzip = None
     finally:
-        _request.deadline = outer_deadline
+        if deadline is not None:
+            client.end(deadline, outer)
         result.elapsed_ms = int((time.monotonic() - started) * 1000)
     return result
+
+
+def _settle(
+    response: BaseHTTPResponse,
+    target: RequestURL,
+    result: FetchResult,
+    accept_content: Callable[[str | None], str | None] | None,
+    max_bytes: int,
+    keep_gzip: bool,
+) -> RequestURL | None:
+    """Record one response in ``result``; returns where a redirect leads (None when done). The
+    connection goes back to its pool unless the body left unread is large."""
+    status = response.status
+    result.status = status
+    result.final_url = strip_userinfo(str(target))
+    result.headers = _headers(response)
+    location = result.headers.get("location")
+    if status in REDIRECT_CODES and location is not None:
+        following = _redirect_target(target, location)
+        result.redirects.append((status, strip_userinfo(str(following))))
+        _release(response)
+        return following
+    if status == 304:
+        _release(response)
+        return None
+    if status >= 400:
+        result.error = f"HTTP {status} {_reason(status)}".strip()
+        result.is_retryable = status in (408, 425, 429) or status >= 500
+        _release(response)
+        return None
+    reason = accept_content(result.content_type) if accept_content is not None else None
+    if reason:
+        result.error = reason
+        _release(response)
+        return None
+    result.body, result.body_gzip = _read_body(response, max_bytes, keep_gzip)
+    return None
+
+
+def _request_headers(client: PinnedClient, accept: str, etag: str | None, last_modified: str | None) -> dict[str, str]:
+    """The client's headers, ``Accept`` and the validators. A validator that is not ASCII is
+    left out: header bytes are read as Latin-1, so it was mangled on the way in and could only
+    fail to match (or fail to encode)."""
+    headers = {**client.headers, "Accept": accept}
+    if etag and etag.isascii():
+        headers["If-None-Match"] = etag
+    if last_modified and last_modified.isascii():
+        headers["If-Modified-Since"] = last_modified
+    return headers
+
+
+def _with_credentials(headers: dict[str, str], target: RequestURL) -> dict[str, str]:
+    """``headers`` plus HTTP Basic credentials from the URL's userinfo, if it has any."""
+    authorization = target.authorization
+    return headers if authorization is None else {**headers, "Authorization": authorization}
+
+
+def _headers(response: BaseHTTPResponse) -> dict[str, str]:
+    """Response headers with lower-case names, repeated fields joined with ", "."""
+    return {name.lower(): _header_text(value) for name, value in response.headers.itermerged()}
+
+
+def _header_text(value: str) -> str:
+    """A header value as the server meant it: http.client reads header bytes as Latin-1, so
+    UTF-8 (a Location with a non-ASCII host or path, say) is read back as UTF-8."""
+    if value.isascii():
+        return value
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return value
+
+
+def _reason(status: int) -> str:
+    """The standard reason phrase: what the server wrote after the code is not worth storing."""
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def _redirect_target(base: RequestURL, location: str) -> RequestURL:
+    """Where a redirect points, resolved against ``base``; an unreadable Location is a
+    permanent :class:`FetchError`."""
+    try:
+        return join_url(base, location)
+    except (ValueError, TypeError) as exc:  # InvalidURL, and IDNAError (a UnicodeError) too
+        raise FetchError(f"invalid redirect Location ({type(exc).__name__}: {exc})") from exc
+
+
+def _release(response: BaseHTTPResponse) -> None:
+    """Read the rest of a small unread body (a 304, a redirect, an error page) so the connection
+    goes back to the pool: without it every poll of a 304 would pay a new TCP (and TLS)
+    handshake. A large or unsized body is not worth reading: that connection is closed."""
+    declared = response.headers.get("content-length", "")
+    if response.status == 304 or (declared.isdigit() and int(declared) <= RELEASE_BYTES):
+        try:
+            response.read(decode_content=False)  # the whole body: the pool gets the connection
+        except TRANSIENT + (ReadTimeoutError,):
+            discard(response)
+            return
+        response.release_conn()
+    else:
+        discard(response)
+
+
+def _read_body(response: BaseHTTPResponse, max_bytes: int, keep_gzip: bool) -> tuple[bytes, bytes | None]:
+    """The decoded body, never more than ``max_bytes`` (declared, received or inflated); with
+    ``keep_gzip``, also the gzip bytes as received when they are exactly one whole member."""
+    declared = response.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > max_bytes:
+        raise FetchError(f"Content-Length {declared} exceeds the {max_bytes}-byte cap")
+    decoder = _BoundedDecoder(response.headers.get("content-encoding", ""), max_bytes)
+    keep = keep_gzip and decoder.is_gzip
+    parts: list[bytes] = []
+    encoded: list[bytes] = []
+    for chunk in response.stream(CHUNK_BYTES, decode_content=False):
+        parts.append(decoder.feed(chunk))
+        if keep:
+            encoded.append(chunk)
+    kept = b"".join(encoded) if keep and decoder.is_one_whole_gzip_member else None
+    return b"".join(parts), kept
+
+
+def _failure(exc: Exception, deadline: Deadline | None) -> tuple[str, bool]:
+    """The error and whether it is retryable, for an exception from the transport. Once the
+    deadline has passed, whatever broke the exchange (a capped timeout, the watchdog's
+    shutdown) is the deadline."""
+    expired = deadline is not None and (deadline.fired or deadline.left() <= 0)
+    if expired and isinstance(exc, TRANSIENT + (ReadTimeoutError, ConnectTimeoutError)):
+        return str(DeadlineExceeded(deadline.seconds)), False
+    if isinstance(exc, ReadTimeoutError):
+        return "timeout (ReadTimeout)", True
+    if isinstance(exc, ConnectTimeoutError) and not isinstance(exc, NewConnectionError):
+        return "timeout (ConnectTimeout)", True
+    if isinstance(exc, Unpinned):
+        return str(exc), False
+    return f"{type(exc).__name__}: {exc}"[:500], isinstance(exc, TRANSIENT)

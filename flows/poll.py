@@ -12,10 +12,8 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import httpx
-
 from flows.concurrency import HostGate, map_polite
-from flows.httpclient import FetchResult, fetch
+from flows.httpclient import FetchResult, PinnedClient, fetch
 from transforms.feedlist import FeedSpec
 from transforms.feeds import discover_feed_url, looks_like_html
 from transforms.ids import stable_id
@@ -78,7 +76,7 @@ def feeds_to_poll(specs: list[FeedSpec], state: dict[int, dict]) -> list[FeedToP
     return out
 
 
-def _get(client: httpx.Client, url: str, settings: Settings, etag=None, last_modified=None) -> FetchResult:
+def _get(client: PinnedClient, url: str, settings: Settings, etag=None, last_modified=None) -> FetchResult:
     return fetch(
         client,
         url,
@@ -100,7 +98,7 @@ def _discover(body: bytes, base_url: str) -> str | None:
         return None
 
 
-def poll_one(client: httpx.Client, feed: FeedToPoll, settings: Settings) -> PollResponse:
+def poll_one(client: PinnedClient, feed: FeedToPoll, settings: Settings) -> PollResponse:
     """Conditional GET of one feed (following an HTML page to its advertised feed). The feed
     moves only when the fetch that would move it succeeded: a permanent redirect or an
     advertised feed that is refused or failing leaves the feed where it was. URLs in the
@@ -149,7 +147,7 @@ def poll_one(client: httpx.Client, feed: FeedToPoll, settings: Settings) -> Poll
 
 
 def poll_and_interpret(
-    client: httpx.Client, feed: FeedToPoll, run_id: str, settings: Settings, log: logging.Logger
+    client: PinnedClient, feed: FeedToPoll, run_id: str, settings: Settings, log: logging.Logger
 ) -> PolledFeed:
     """One feed's boundary: an exception while polling or interpreting it becomes its poll error
     (logged once, with the traceback) instead of the run's."""
@@ -176,7 +174,7 @@ def _unreached(feed: FeedToPoll, reason: str) -> PollResponse:
 
 
 def poll_feeds(
-    client: httpx.Client, feeds: list[FeedToPoll], run_id: str, settings: Settings, log: logging.Logger
+    client: PinnedClient, feeds: list[FeedToPoll], run_id: str, settings: Settings, log: logging.Logger
 ) -> list[PolledFeed]:
     """Poll and interpret feeds concurrently, politely per host; results in input order."""
     gate = HostGate(settings.per_host_concurrency, settings.per_host_delay_s)

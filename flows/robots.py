@@ -5,10 +5,9 @@ from __future__ import annotations
 import logging
 import threading
 
-import httpx
 from protego import Protego
 
-from flows.httpclient import fetch
+from flows.httpclient import PinnedClient, fetch
 from transforms.settings import Settings
 from transforms.ssrf import AllowList
 from transforms.urls import origin, redact_url
@@ -28,7 +27,7 @@ class RobotsCache:
         self._host_locks: dict[str, threading.Lock] = {}
         self._parsed: dict[str, Protego | None] = {}
 
-    def _robots(self, client: httpx.Client, site: str) -> Protego | None:
+    def _robots(self, client: PinnedClient, site: str) -> Protego | None:
         with self._lock:
             host_lock = self._host_locks.setdefault(site, threading.Lock())
         with host_lock:
@@ -36,7 +35,7 @@ class RobotsCache:
                 self._parsed[site] = self._fetch(client, site)
             return self._parsed[site]
 
-    def _fetch(self, client: httpx.Client, site: str) -> Protego | None:
+    def _fetch(self, client: PinnedClient, site: str) -> Protego | None:
         r = fetch(
             client,
             site + "/robots.txt",
@@ -57,7 +56,7 @@ class RobotsCache:
             log.info("robots.txt of %s unavailable (%s); allowing", redact_url(site), r.error)
         return None
 
-    def allowed(self, client: httpx.Client, url: str) -> bool:
+    def allowed(self, client: PinnedClient, url: str) -> bool:
         if not self._settings.respect_robots:
             return True
         site = origin(url)  # no userinfo: robots.txt of http://u:p@host/ is http://host/robots.txt

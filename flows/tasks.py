@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
@@ -19,7 +18,7 @@ from flows import extract_pool
 from flows.checkpoints import checkpoint
 from flows.concurrency import HostGate
 from flows.fetch import fetch_pages
-from flows.httpclient import make_client
+from flows.httpclient import PinnedClient, make_client
 from flows.poll import FeedToPoll, feeds_to_poll, poll_feeds
 from flows.robots import RobotsCache
 from flows.run import Run, logger
@@ -91,10 +90,10 @@ def _host(url: str) -> str:
     return urlsplit(url).netloc.lower()
 
 
-_per_run: dict[str, tuple[httpx.Client, RobotsCache]] = {}
+_per_run: dict[str, tuple[PinnedClient, RobotsCache]] = {}
 
 
-def run_resources(run_id: str, settings: Settings) -> tuple[httpx.Client, RobotsCache]:
+def run_resources(run_id: str, settings: Settings) -> tuple[PinnedClient, RobotsCache]:
     """This process's pooled HTTP client for the run (keep-alive across chunks and tasks) and its
     robots.txt cache. A worker process keeps only its latest run's."""
     if run_id not in _per_run:

@@ -100,7 +100,6 @@ def test_a_local_path_in_a_feed_body_is_never_opened(isolated):
 @pytest.mark.parametrize(
     ("path", "stage", "reason"),
     [
-        ("localhost:99999/x", "fetch", "port"),
         ("/triggers/tab-location-page", "fetch", "invalid redirect Location"),
         ("/triggers/heavy-page-body", "extract", "extraction exceeded 3 s"),
     ],
@@ -110,6 +109,14 @@ def test_a_bad_page_is_its_own_quarantine_row(isolated, path, stage, reason):
     assert len(rows) == 1, rows
     assert rows[0][0] == stage and reason in rows[0][1]
     assert query(isolated["db"], "select status from fetch_state where canonical_url like ?", [f"%{path}"]) == [("failed",)]
+
+
+def test_a_link_with_a_port_that_is_no_port_is_its_feeds_reject_not_a_fetch(isolated):
+    """``http://localhost:99999/x`` is no URL: the feed's entry is refused when the feed is read
+    (one parse-stage row naming the link), and nothing is queued for fetching."""
+    rows = query(isolated["db"], "select stage, reason from quarantine where reason like '%localhost:99999/x%'")
+    assert rows == [("parse", "entry has no usable http(s) link (link='http://localhost:99999/x')")], rows
+    assert scalar(isolated["db"], "select count(*) from fetch_state where canonical_url like '%:99999%'") == 0
 
 
 def test_a_page_declaring_a_non_text_charset_loads(isolated):

@@ -65,13 +65,13 @@ def test_feed_list_with_a_lone_surrogate_is_a_feed_list_error(text):
 
 
 @pytest.mark.parametrize(("line", "message"), [
-    ("tags = 5", "tags must be a list of strings"),  # TypeError: 'int' object is not iterable
-    ("tags = [{a = 1}]", "tags must be a list of strings"),  # a tag "{'a': 1}"
-    ("language = 1", "language must be a string"),  # FeedSpec(language=1)
-    ("name = {x = 1}", "name must be a string"),  # FeedSpec(name={'x': 1})
+    ("tags = 5", "tags: Input should be a valid list"),  # TypeError: 'int' object is not iterable
+    ("tags = [{a = 1}]", "tags: Input should be a valid string"),  # a tag "{'a': 1}"
+    ("language = 1", "language: Input should be a valid string"),  # FeedSpec(language=1)
+    ("name = {x = 1}", "name: Input should be a valid string"),  # FeedSpec(name={'x': 1})
 ])
 def test_toml_feed_entry_of_the_wrong_type_is_a_feed_list_error(line, message):
-    with pytest.raises(FeedListError, match=f"feeds\\[1\\]: {message}"):
+    with pytest.raises(FeedListError, match=f"line 3: feeds\\[1\\]\\.{message}"):
         parse_feed_list_text(f'[[feeds]]\nurl = "http://a.example/rss"\n{line}\n')
 
 

@@ -19,6 +19,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -106,8 +107,9 @@ def test_hostile_urls_become_permanent_error_results(monkeypatch, url, reason):
     assert r.is_retryable is False and r.body is None
 
 
-def test_a_validator_httpx_cannot_send_is_left_out():
-    """A server can send a non-ASCII ETag; sending it back would raise UnicodeEncodeError."""
+def test_a_non_ascii_validator_is_left_out():
+    """A server can send a non-ASCII ETag; it was mangled on the way in (header bytes are read as
+    Latin-1) and sending it back could raise UnicodeEncodeError."""
     with serve() as (port, _), client() as c:
         r = get(c, f"http://127.0.0.1:{port}/", etag='W/"caf\u00e9"', last_modified="L\u00fcn, 1 Jan")
     assert r.error is None and r.body == PAGE
@@ -141,7 +143,7 @@ def test_hostile_redirect_locations_become_error_results(location, reason):
 
 
 def test_connection_goes_to_the_checked_address_not_a_rebound_one(monkeypatch):
-    """The name answers a public address when checked, then 127.0.0.1. httpx resolving again
+    """The name answers a public address when checked, then 127.0.0.1. A client resolving again
     at connect time (through the system resolver, here answered by the same hook) would reach
     the server on 127.0.0.1; pinned, the connect goes to 8.8.8.8, which the socket guard
     refuses."""
@@ -257,7 +259,69 @@ def test_tls_sni_and_certificate_check_use_the_name(monkeypatch):
     assert server.seen[0].host == f"pinned.test:{port}"
 
 
-# ---- 3. one deadline for the whole exchange
+# ---- 3. keep-alive: polls reuse their connections
+
+
+def _conditional_feed(h: Request):
+    if h.headers.get("If-None-Match") == '"v1"':
+        return h.send(304, b"", headers={"ETag": '"v1"'})
+    return h.send(200, b"<rss/>", "application/rss+xml", {"ETag": '"v1"'})
+
+
+KEEP_ALIVE_ROUTES = {
+    "/feed": _conditional_feed,
+    "/moved": lambda h: h.send(301, b"", headers={"Location": "/feed"}),
+    "/missing": lambda h: h.send(404, b"<h1>Not Found</h1>"),
+    "/huge-error": lambda h: h.send(500, b"x" * 200_000),
+}
+
+
+def test_conditional_polls_reuse_a_handful_of_connections():
+    """After a 304, a redirect or a small error page the connection goes back to the pool: 60
+    polls from one thread use one TCP connection, and 60 more from as many threads as may poll
+    one host at once use no more connections than there are threads."""
+    paths = ["/feed", "/moved", "/missing"] * 20
+    threads = SETTINGS.per_host_concurrency
+    with serve(KEEP_ALIVE_ROUTES) as (port, server), client() as c:
+        def poll(path: str) -> http.FetchResult:
+            return get(c, f"http://127.0.0.1:{port}{path}", etag='"v1"')
+
+        one_thread = [poll(path) for path in paths]
+        connections_one_thread = {s.client for s in server.seen}
+        with ThreadPoolExecutor(threads) as pool:
+            many_threads = list(pool.map(poll, paths))
+        connections = {s.client for s in server.seen}
+    for r in one_thread + many_threads:
+        assert (r.status, r.error) in ((304, None), (404, "HTTP 404 Not Found")), (r.status, r.error)
+    assert len(server.seen) == 2 * 80  # each /moved is two requests
+    assert len(connections_one_thread) == 1
+    assert len(connections) <= threads
+
+
+def test_a_large_unread_body_costs_its_connection():
+    """An error page too large to be worth reading is not drained: its connection is closed."""
+    with serve(KEEP_ALIVE_ROUTES) as (port, server), client() as c:
+        error = get(c, f"http://127.0.0.1:{port}/huge-error")
+        after = get(c, f"http://127.0.0.1:{port}/feed", etag='"v1"')
+    assert error.error == "HTTP 500 Internal Server Error" and error.is_retryable and error.body is None
+    assert after.status == 304 and after.error is None
+    assert len({s.client for s in server.seen}) == 2
+
+
+def test_tls_connections_are_kept_alive(monkeypatch):
+    """HTTPS polls (304s, a redirect) share one connection: one TLS handshake, not one each."""
+    server_ctx, client_ctx = _tls_pair("pinned.test")
+    handshakes: list[str | None] = []
+    server_ctx.sni_callback = lambda sock, name, ctx: handshakes.append(name)
+    monkeypatch.setattr(http, "resolver", table_resolver({"pinned.test": ["127.0.0.1"]}))
+    with serve(KEEP_ALIVE_ROUTES, tls=server_ctx) as (port, server), client(verify=client_ctx) as c:
+        results = [get(c, f"https://pinned.test:{port}{path}", etag='"v1"') for path in ("/feed", "/moved", "/feed")]
+    assert [(r.status, r.error) for r in results] == [(304, None)] * 3
+    assert len(server.seen) == 4 and len({s.client for s in server.seen}) == 1
+    assert handshakes == ["pinned.test"]
+
+
+# ---- 4. one deadline for the whole exchange
 
 
 def test_deadline_covers_a_server_dripping_its_headers():
@@ -278,6 +342,59 @@ def test_deadline_covers_a_server_dripping_its_headers():
     assert took < 1.5, took
 
 
+def test_a_header_cut_off_at_the_deadline_is_not_a_response():
+    """The status line and a header come at once, then a header that never ends: shutting the
+    socket down at the deadline reads as the end of the headers (and of a body read to the
+    end), which must not pass for an empty 200."""
+    def endless_header(h: Request):
+        try:
+            h.raw(b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nX-Slow: ")
+            for _ in range(40):
+                h.raw(b"a")
+                time.sleep(0.1)
+        except OSError:
+            pass
+        h.close_connection = True
+
+    with serve({"/endless": endless_header}) as (port, _), client() as c:
+        started = time.monotonic()
+        r = get(c, f"http://127.0.0.1:{port}/endless", deadline_s=1.0)
+        took = time.monotonic() - started
+    assert r.error == "download took longer than 1s (server trickling?)"
+    assert r.body is None and took < 1.5, took
+
+
+def test_deadline_covers_a_dripping_tls_handshake():
+    """The server answers the TLS hello with a record that arrives a byte every 0.1 s, well
+    within the connect timeout: the deadline stops the handshake."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def drip():
+        conn, _ = listener.accept()
+        with conn:
+            try:
+                conn.recv(4096)  # the client hello
+                for byte in b"\x16\x03\x03\x40\x00" + b"\x00" * 40:
+                    conn.sendall(bytes([byte]))
+                    time.sleep(0.1)
+            except OSError:
+                pass
+
+    thread = threading.Thread(target=drip, daemon=True)
+    thread.start()
+    try:
+        with client(dataclasses.replace(SETTINGS, connect_timeout_s=2.0)) as c:
+            started = time.monotonic()
+            r = get(c, f"https://127.0.0.1:{port}/", deadline_s=1.0)
+            took = time.monotonic() - started
+    finally:
+        listener.close()
+        thread.join(timeout=10)
+    assert r.error == "download took longer than 1s (server trickling?)", r.error
+    assert took < 1.5, took
+
+
 def test_deadline_covers_redirect_hops_together():
     def slow_redirect(h: Request):
         time.sleep(0.6)
@@ -291,7 +408,7 @@ def test_deadline_covers_redirect_hops_together():
     assert took < 2.0, took
 
 
-# ---- 4. URLs: credentials, secrets, refused moves, embedded IPv4, ports
+# ---- 5. URLs: credentials, secrets, refused moves, embedded IPv4, ports
 
 
 def test_userinfo_is_sent_but_never_returned():

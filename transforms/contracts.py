@@ -288,10 +288,20 @@ def _type_problem(duckdb_type: str, value: object) -> str | None:
         return None if lo <= value <= hi else f"= {value} is out of {duckdb_type} range"
     if duckdb_type == "VARCHAR":
         return _text_problem(value)
-    if duckdb_type == "VARCHAR[]":
+    if duckdb_type.endswith("[]"):
         if not isinstance(value, list):
             return f"is {type(value).__name__}, not a list"
-        return next((f"item {problem}" for item in value if (problem := _text_problem(item))), None)
+        item_type = duckdb_type[:-2]
+        return next((f"item {problem}" for item in value
+                     if item is not None and (problem := _type_problem(item_type, item))), None)
+    if duckdb_type.startswith("STRUCT(") and duckdb_type.endswith(")"):
+        if not isinstance(value, dict):
+            return f"is {type(value).__name__}, not a struct"
+        fields = _struct_fields(duckdb_type[len("STRUCT("):-1])
+        if unknown := set(value) - set(fields):
+            return f"has unknown fields {sorted(unknown)}"
+        return next((f"field {name} {problem}" for name, field_type in fields.items()
+                     if value.get(name) is not None and (problem := _type_problem(field_type, value[name]))), None)
     if duckdb_type == "BOOLEAN":
         return None if isinstance(value, bool) else f"is {type(value).__name__}, not a bool"
     if duckdb_type == "BLOB":
@@ -301,6 +311,18 @@ def _type_problem(duckdb_type: str, value: object) -> str | None:
             return f"is {type(value).__name__}, not a datetime"
         return None if value.utcoffset() == timedelta(0) else f"= {value!r} is not aware UTC"
     return f"has an unknown type {duckdb_type}"
+
+
+def _struct_fields(body: str) -> dict[str, str]:
+    """``a BIGINT, b STRUCT(c VARCHAR, d INTEGER)[]`` → {"a": "BIGINT", "b": "STRUCT(…)[]"}."""
+    fields, depth, start = {}, 0, 0
+    for i, char in enumerate(body + ","):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            name, field_type = body[start:i].strip().split(" ", 1)
+            fields[name] = field_type.strip()
+            start = i + 1
+    return fields
 
 
 def _text_problem(value: object) -> str | None:

@@ -129,7 +129,9 @@ def parse_feed_list_text(text: str) -> FeedList:
         parsed = _FeedList.model_validate(doc)
     except ValidationError as exc:
         lines = _Lines(text)
-        raise FeedListError("\n".join(_problem(err, lines) for err in exc.errors())) from None
+        # a union field (tags: a list or one string) fails once per branch: say each thing once
+        problems = dict.fromkeys(_problem(err, lines) for err in exc.errors())
+        raise FeedListError("\n".join(problems)) from None
     specs = [_spec(i, f.url, f.name, f.language, f.tags) for i, f in enumerate(parsed.feeds, start=1)]
     given = parsed.settings.model_dump(exclude_unset=True) if parsed.settings else {}
     settings = {k: ",".join(map(str, v)) if isinstance(v, list) else v for k, v in given.items()}

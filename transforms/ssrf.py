@@ -12,6 +12,7 @@ IPv4-compatible, NAT64, 6to4) is judged by the IPv4 address it reaches.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from dataclasses import dataclass
 
@@ -32,8 +33,10 @@ class AllowList:
     ip_ports: frozenset[tuple[IPAddress, int]] = frozenset()
 
     @classmethod
+    @functools.lru_cache(maxsize=64)
     def parse(cls, text: str | None) -> AllowList:
-        """``"127.0.0.1:8701, intranet.example, ::1, [fd00::5]:8080"`` → an allow-list."""
+        """``"127.0.0.1:8701, intranet.example, ::1, [fd00::5]:8080"`` → an allow-list. Cached:
+        every fetch parses the setting, and the list is immutable."""
         hosts, ips, host_ports, ip_ports = set(), set(), set(), set()
         for item in (text or "").replace(";", ",").split(","):
             name, port = _split_port(item.strip().lower())

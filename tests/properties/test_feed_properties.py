@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from transforms.ids import bytes_hash
 from transforms.polls import PolledFeed, PollResponse, interpret_poll, poll_row
 from transforms.schedule import MAX_HINT_S, PollState
-from transforms.select import candidate_from_queue, entry_rows, queue_rows, select_articles
+from transforms.select import candidates_from_queue, entry_rows, queue_rows, select_articles
 from transforms.settings import Settings
 
 from . import assert_rows, examples
@@ -127,7 +127,7 @@ def check_poll(resp: PollResponse, run_settings: Settings, data: st.DataObject) 
 
     ids = sorted({c.article_id for c in polled.candidates})
     settled = data.draw(st.sets(st.sampled_from(ids))) if ids else set()
-    queued = [candidate_from_queue(row, now) for row in data.draw(st.sampled_from([[], QUEUED]))]
+    queued = [candidates_from_queue(row, now) for row in data.draw(st.sampled_from([[], QUEUED]))]
     selection = select_articles(polled.candidates, settled, queued,
                                 max_entries_per_feed=run_settings.max_entries_per_feed,
                                 max_pages_per_run=run_settings.max_pages_per_run)
@@ -140,7 +140,7 @@ def check_poll(resp: PollResponse, run_settings: Settings, data: st.DataObject) 
     queue = queue_rows(selection, now)
     assert_rows("stg_fetch_queue", queue, run_settings, now)
     for queued_row in queue:  # a retry or re-extraction sees the inputs of the first attempt
-        again = candidate_from_queue(queued_row, now)
+        again = candidates_from_queue(queued_row, now)[0]
         first = next(c for c in (*selection.fetch, *selection.deferred) if c.article_id == again.article_id)
         assert again.entry == first.entry
     assert_rows("stg_quarantine", list(polled.quarantine), run_settings, now)

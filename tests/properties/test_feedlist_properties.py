@@ -9,7 +9,7 @@ from datetime import datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from transforms.feedlist import FeedList, FeedListError, parse_feed_list_text, parse_opml, to_opml, to_toml
+from transforms.feedlist import FeedList, FeedListError, append_feeds, parse_feed_list_text, parse_opml, to_opml
 
 from . import examples
 from .strategies import EDGE_TEXT, feed_list_seeds, mutated_bytes
@@ -25,7 +25,7 @@ OPML_TOKENS = ['<outline xmlUrl="http://x"/>', '<outline xmlUrl=""/>', '<outline
 
 @st.composite
 def feed_list_texts(draw) -> str:
-    """A real feed list (sample TOML, OPML with folders, or either written by to_toml/to_opml),
+    """A real feed list (sample TOML, OPML with folders, or either written by append_feeds/to_opml),
     mutated: tokens spliced in, bytes mutated, then decoded as a file would be."""
     seed = draw(st.sampled_from(feed_list_seeds()))
     if draw(st.booleans()):
@@ -34,7 +34,7 @@ def feed_list_texts(draw) -> str:
         except FeedListError:
             parsed = None
         if parsed is not None:
-            seed = to_opml(parsed.feeds) if draw(st.booleans()) else to_toml(parsed)
+            seed = to_opml(parsed.feeds) if draw(st.booleans()) else append_feeds("", parsed.feeds)[0]
     is_opml = seed.lstrip().startswith("<")
     for _ in range(draw(st.integers(0, 4))):
         token = draw(st.sampled_from((OPML_TOKENS if is_opml else TOML_TOKENS) + EDGE_TEXT[:12]))
