@@ -23,6 +23,9 @@ app = typer.Typer(help="feedhouse: news feeds → validated star schema in a Duc
                   epilog=EXIT_CODES, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False)
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)  # one line per message, whatever the width
+# Typer 0.29 prints an argument's Python type beside its metavar ("SQL <str>"); the metavar and
+# the help already say what to give, and a type name reads as noise to someone at a shell.
+typer.core.TyperArgument.display_type_rich = lambda self, ctx: None
 
 def _shown(path: str) -> str:
     """A default path as people type it: relative to the current directory when under it."""
@@ -232,7 +235,7 @@ def sql(
         if relation is None:  # a statement without a result
             return
         if fmt == "parquet":
-            out.write_parquet(relation.arrow(), str(output) if output else None)
+            out.write_parquet(relation.fetch_record_batch(), str(output) if output else None)
             return
         columns = relation.columns
         if fmt == "table":
@@ -415,7 +418,8 @@ def feeds_list(ctx: typer.Context, db: DbOption = DEFAULT_DB) -> None:
 @feeds_app.command("import")
 def feeds_import(
     opml: Annotated[Path, typer.Argument(metavar="OPML_FILE", help="OPML file exported by a feed reader.")],
-    into: Annotated[Path, typer.Option("--into", metavar="FILE", help="TOML feed list to add the feeds to.")] = Path(DEFAULT_FEEDS),
+    into: Annotated[Path, typer.Option("--into", metavar="FILE", show_default=_shown(DEFAULT_FEEDS),
+                                       help="TOML feed list to add the feeds to.")] = Path(DEFAULT_FEEDS),
 ) -> None:
     """Add the feeds of an OPML file to a TOML feed list. Feeds it lists already are left alone,
     and the rest of the file (comments, settings, layout) is kept byte for byte."""

@@ -94,16 +94,18 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def write_parquet(arrow_table, path: str | None) -> None:
+def write_parquet(batches, path: str | None) -> None:
+    """``batches`` (an Arrow RecordBatchReader) as one Parquet file, batch by batch: a result larger
+    than memory streams through."""
     import pyarrow.parquet as pq
 
-    if path:
-        pq.write_table(arrow_table, path, compression="zstd")
-    elif sys.stdout.isatty():
+    if not path and sys.stdout.isatty():
         raise ValueError("--format parquet writes binary: give --output FILE, or redirect stdout")
-    else:
+    if not path:
         sys.stdout.flush()
-        pq.write_table(arrow_table, sys.stdout.buffer, compression="zstd")
+    with pq.ParquetWriter(path or sys.stdout.buffer, batches.schema, compression="zstd") as writer:
+        for batch in batches:
+            writer.write_batch(batch)
 
 
 def feeds(rows: Sequence[tuple], out: IO[str], columns_wide: int | None = None) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -235,6 +237,47 @@ def test_at_80_columns_feeds_show_what_matters_and_nothing_is_cut_short(sample_w
     urls = [line.strip() for line in lines if line.startswith("  http://")]
     assert len(urls) == 4 and all(u.startswith("http://127.0.0.1:") and "…" not in u for u in urls)
     assert sum("active · every" in line for line in lines) == 4
+
+
+def test_sql_formats_write_what_tools_read(sample_warehouse, tmp_path):
+    """csv writes list columns as JSON arrays; json is one array of objects; parquet keeps the
+    types (lists stay lists), to a file with -o or to a pipe."""
+    import csv
+    import io
+    import json
+
+    import pyarrow.parquet as pq
+
+    from .conftest import query
+
+    sql = "select title, tags from v_articles where len(tags) > 1 order by title limit 3"
+    expected = [{"title": t, "tags": list(tags)} for t, tags in query(sample_warehouse, sql)]
+    assert len(expected) == 3
+
+    def run(fmt: str, *extra: str) -> str:
+        done = run_cli(["sql", sql, "--db", str(sample_warehouse), "--format", fmt, *extra], dict(os.environ))
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    rows = list(csv.DictReader(io.StringIO(run("csv"))))
+    assert [{"title": r["title"], "tags": json.loads(r["tags"])} for r in rows] == expected
+    assert json.loads(run("json")) == expected
+    run("parquet", "-o", str(tmp_path / "out.parquet"))
+    assert pq.read_table(tmp_path / "out.parquet").to_pylist() == expected
+    piped = subprocess.run(f"{Path(sys.executable).parent / 'feedhouse'} sql \"{sql}\" --db {sample_warehouse} "
+                           f"--format parquet > {tmp_path / 'piped.parquet'}", shell=True, timeout=300,
+                           capture_output=True, text=True)
+    assert piped.returncode == 0, piped.stderr
+    assert pq.read_table(tmp_path / "piped.parquet").to_pylist() == expected
+
+
+def test_help_reads_as_english_not_as_python(tmp_path):
+    """No Python type reprs or raw reStructuredText in --help; defaults are short."""
+    for command in (["run"], ["sql"], ["search"], ["feeds", "import"], ["doctor"], ["serve"], ["maintain"]):
+        done = run_cli([*command, "--help"], dict(os.environ, COLUMNS="100"))
+        assert done.returncode == 0, (command, done.stderr)
+        for bad in ("<bool>", "<list[", "<str>", "<int>", "``", str(Path.cwd())):
+            assert bad not in done.stdout, (command, bad, done.stdout)
 
 
 def test_doctor_says_what_is_fine_and_what_to_fix(sample_warehouse, sample_hosts, tmp_path):
