@@ -61,6 +61,11 @@ def test_every_load_is_a_snapshot_readers_can_go_back_to(tmp_path, sample_hosts)
                        dict(os.environ))
         assert done.returncode == 0 and done.stdout.split() == ["n", expected], done.stderr
     assert scalar(db, f"select count(*) from fct_articles at (version => {snapshot})") == 8
+    # each run commits once: the run's staging views are temporary, never catalog objects
+    after_first = query(db, "select changes::varchar from v_snapshots where snapshot_id > ? and run_id is null",
+                        [snapshot])
+    assert not [c for (c,) in after_first if "view" in c], after_first
+    assert scalar(db, "select count(*) from duckdb_views() where view_name like 'stg_%' and not temporary") == 0
 
 
 def test_maintenance_compacts_expires_and_deletes_what_nothing_needs(tmp_path, sample_feed_list):
