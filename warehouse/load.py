@@ -102,8 +102,12 @@ def stage_views(con: duckdb.DuckDBPyConnection, run: RunDir) -> dict[str, int]:
     for name, contract in CONTRACTS.items():
         files = staging.files(run, name)
         rows[name] = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+        # temp views: relation.create_view() would create them in the warehouse's catalog (the
+        # connection uses it), a commit of their own that outlives the staged files
         if rows[name]:
-            con.read_parquet(files, union_by_name=True).create_view(name, replace=True)
+            paths = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
+            con.execute(f"create or replace temp view {name} as "
+                        f"select * from read_parquet([{paths}], union_by_name = true)")
         else:
             columns = ", ".join(f"cast(null as {c.type}) as {c.name}" for c in contract.columns)
             con.execute(f"create or replace temp view {name} as select {columns} where false")
