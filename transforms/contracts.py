@@ -6,7 +6,7 @@ they may be NULL and what values are allowed. Everything else is derived from it
 
 - the Arrow schema the staging area writes (``warehouse.staging``);
 - the great-expectations suite that validates it (``expectations/<table>.json`` is generated
-  from it by ``python -m expectations.generate`` and a test checks the file is current);
+  from it by ``python -m expectations.suites`` and a test checks the file is current);
 - the loader's SQL, which reads staged columns by name (``insert … by name``).
 
 Bounds that an operator can tune name a :class:`~transforms.settings.Settings` field

@@ -4,7 +4,7 @@ The warehouse is a DuckLake: a catalog that records tables, snapshots and files,
 Parquet files that hold the rows. By default the catalog is one SQLite file and the Parquet
 folder sits beside it (``warehouse/feedhouse.ducklake`` and ``warehouse/feedhouse.ducklake.files/``):
 embedded, no server. For several machines the catalog is a PostgreSQL database and the data path
-a shared folder (``--db postgresql://host/db --data-path /shared/feedhouse``).
+a shared folder (``--db postgresql://host/db`` with ``FEEDHOUSE_DATA_PATH=/shared/feedhouse``).
 
 Every load is one DuckLake commit, and every commit is a snapshot: readers attach the catalog
 read-only and see whole loads only, never blocking a load nor blocked by one, and a reader can
@@ -76,6 +76,12 @@ class Warehouse:
         return hashlib.sha256(self.catalog.encode()).hexdigest()[:12]
 
 
+def _masked(text: str) -> str:
+    """A catalog address fit to print: its password (``password=…`` or ``user:…@``) masked."""
+    text = re.sub(r"password=\S+", "password=***", text)
+    return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", text)
+
+
 def locate(db: str | Path, data_path: str | None = None, staging_dir: str | Path | None = None) -> Warehouse:
     """Where ``db`` lives: a path to a ``.ducklake`` catalog file (embedded), or a PostgreSQL
     URL/conninfo (``postgresql://user@host:5432/db`` or ``postgres:dbname=db host=…``), which
@@ -87,10 +93,10 @@ def locate(db: str | Path, data_path: str | None = None, staging_dir: str | Path
     if text.startswith(("postgres:", "postgresql://", "postgres://")):
         conninfo = pg_conninfo(text)
         if not data_path:
-            raise WarehouseError(f"a PostgreSQL catalog needs a shared data path: set --data-path or "
-                                 f"FEEDHOUSE_DATA_PATH for {text}")
+            raise WarehouseError(f"a PostgreSQL catalog needs a shared data path: set "
+                                 f"FEEDHOUSE_DATA_PATH for {_masked(text)}")
         root = Path(staging_dir) if staging_dir else Path.cwd() / "warehouse" / "staging"
-        label = re.sub(r"password=\S+", "password=***", text)
+        label = _masked(text)
         return Warehouse(f"postgres:{conninfo}", _dir(data_path), root / f"pg-{_short(conninfo)}", label)
     path = Path(text).expanduser().resolve()
     if path.suffix == ".duckdb":
