@@ -5,10 +5,12 @@ once per process, warmed up, and reused for every chunk of a run. Pages go to th
 a time (a page costs milliseconds of extraction against microseconds of dispatch), which balances
 uneven pages and lets the supervisor hold each page to its own limits:
 
-- a page still extracting after ``extract_time_limit_s`` is interrupted inside the worker
-  (``SIGALRM``) and quarantined as ``extraction exceeded 10 s``;
-- a worker that does not answer within the limit plus a grace period (stuck in C code) is
-  killed and replaced, and its page is quarantined with the same reason;
+- a page still extracting after ``extract_time_limit_s`` seconds of CPU is interrupted inside
+  the worker (``SIGPROF``) and quarantined as ``extraction exceeded 10 s``. The limit counts CPU,
+  not wall time: on a busy machine an ordinary page takes longer but costs no more, and must not
+  be lost for it;
+- a worker that does not answer within the limit plus a grace period (stuck in C code, which no
+  signal interrupts) is killed and replaced, and its page is quarantined with the same reason;
 - a worker that dies on a page (a crash in a C library, the kernel's OOM killer) is replaced, and
   that page alone is quarantined.
 
@@ -45,6 +47,20 @@ def _on_alarm(signum, frame):
     raise _PageTimeout
 
 
+_READY = "ready"  # a worker's first message: warmed up, its page clock may start
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """CPU seconds (user + system) the process has used, from /proc; None where there is none."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            fields = f.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICK  # utime, stime: fields 14 and 15
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 _WARM_UP_PAGE = (
     b"<html><head><title>Pemanasan</title><meta name='author' content='Redaksi'></head><body>"
     b"<article><h1>Pemanasan</h1><p>" + b"Kalimat ini memanaskan pengekstrak sebelum halaman pertama tiba. " * 8
@@ -56,9 +72,10 @@ def _worker_main(conn: Connection, settings: Settings) -> None:
     """A worker: warm up (trafilatura's lazy modules, the language model), then extract pages
     until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
-    signal.signal(signal.SIGALRM, _on_alarm)
+    signal.signal(signal.SIGPROF, _on_alarm)
     warm = PageInput("http://warm.up/", "http://warm.up/", _WARM_UP_PAGE, "text/html", datetime.now(UTC))
     page_rows(warm, "warm-up", settings, datetime.now(UTC))
+    conn.send(_READY)
     while True:
         try:
             message = conn.recv()
@@ -72,13 +89,13 @@ def _worker_main(conn: Connection, settings: Settings) -> None:
 
 def _extract_one(page: PageInput, run_id: str, settings: Settings) -> PageRows:
     limit = settings.extract_time_limit_s
-    signal.setitimer(signal.ITIMER_REAL, limit)
+    signal.setitimer(signal.ITIMER_PROF, limit)  # CPU time of this process, user + system
     try:
         return page_rows(page, run_id, settings, datetime.now(UTC))
     except _PageTimeout:
         return timed_out(page, run_id, settings)
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.setitimer(signal.ITIMER_PROF, 0)
 
 
 def timed_out(page: PageInput, run_id: str, settings: Settings) -> PageRows:
@@ -108,7 +125,29 @@ class _Worker:
         self.proc.start()
         child.close()
         self.task: tuple[_Job, int] | None = None
-        self.started = 0.0
+        self.ready = False  # warmed up: pages go only to ready workers, so warm-up is not page time
+        self.started = 0.0  # wall clock at dispatch
+        self.cpu_at_start: float | None = None  # the worker's CPU seconds at dispatch (None: no /proc)
+        self.cpu_seen = 0.0
+        self.progress_at = 0.0  # wall clock when its CPU time last grew
+
+    def dispatched(self, task: tuple[_Job, int]) -> None:
+        self.task, self.started = task, time.monotonic()
+        self.cpu_at_start = self.cpu_seen = _cpu_seconds(self.proc.pid)
+        self.progress_at = self.started
+
+    def over(self, limit: float) -> bool:
+        """Has the current page cost more than ``limit`` seconds of the worker's CPU, or has the
+        worker used no CPU at all for ``limit`` seconds (stopped, or blocked in C: an extraction
+        never waits)? Wall time is only a fallback where /proc is missing: on a busy machine an
+        ordinary page takes many times its CPU in wall time."""
+        now = time.monotonic()
+        cpu = _cpu_seconds(self.proc.pid) if self.cpu_at_start is not None else None
+        if cpu is None:
+            return now - self.started > limit
+        if cpu > self.cpu_seen:
+            self.cpu_seen, self.progress_at = cpu, now
+        return cpu - self.cpu_at_start > limit or now - self.progress_at > limit
 
     def kill(self) -> None:
         try:
@@ -180,15 +219,18 @@ class ExtractionPool:
                         return
                 self._dispatch()
                 busy = [w for w in self._workers if w.task is not None]
-                timeout = min((w.started + self._hard_limit for w in busy), default=time.monotonic() + 60)
-                ready = wait([self._wake_r] + [w.conn for w in busy], max(0.0, timeout - time.monotonic()))
+                warming = [w for w in self._workers if not w.ready]
+                ready = wait([self._wake_r] + [w.conn for w in busy + warming], 1.0 if busy else 60.0)
                 if self._wake_r in ready:
                     while self._wake_r.poll():
                         self._wake_r.recv_bytes()
+                for w in warming:
+                    if w.conn in ready:
+                        self._warmed(w)
                 for w in busy:
                     if w.conn in ready:
                         self._collect(w)
-                    elif time.monotonic() - w.started > self._hard_limit:
+                    elif w.over(self._hard_limit):
                         self._replace(w, timed_out(*self._page_of(w), self.settings))
         except BaseException as exc:  # a bug here must fail the waiting chunks, not hang them
             with self._lock:
@@ -203,15 +245,28 @@ class ExtractionPool:
         job, index = w.task
         return job.pages[index], job.run_id
 
+    def _warmed(self, w: _Worker) -> None:
+        """A warming worker spoke: it is ready, or it died warming up (replaced, no page lost)."""
+        try:
+            w.ready = w.conn.recv() == _READY
+        except (EOFError, OSError):
+            w.kill()
+            self._deaths_in_a_row += 1
+            if self._deaths_in_a_row > 3 * self.size:
+                raise RuntimeError(f"extraction workers die while starting ({self._deaths_in_a_row} in a row, "
+                                   f"the last with exit code {w.proc.exitcode})") from None
+            self._workers[self._workers.index(w)] = _Worker(self._ctx, self.settings)
+            self.replaced += 1
+
     def _dispatch(self) -> None:
         for w in self._workers:
-            if w.task is not None:
+            if w.task is not None or not w.ready:
                 continue
             with self._lock:
                 if not self._queue:
                     return
                 job, index = self._queue.popleft()
-            w.task, w.started = (job, index), time.monotonic()
+            w.dispatched((job, index))
             try:
                 w.conn.send((job.run_id, job.pages[index]))
             except (OSError, EOFError, ValueError):

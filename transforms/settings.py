@@ -59,7 +59,7 @@ class Settings:
 
     # extraction
     min_words: int = 20
-    extract_time_limit_s: float = 10.0  # per page; past it the page is quarantined, the worker replaced
+    extract_time_limit_s: float = 10.0  # CPU seconds per page; past it the page is quarantined, the worker replaced
 
     # stories: near-duplicates across sites
     story_window_days: float = 14.0  # a new article is compared with the articles seen this recently
