@@ -201,7 +201,7 @@ def connect(wh: Warehouse, *, read_only: bool = False, snapshot: int | None = No
         _write_ahead_log(wh.catalog_file)
     con = new_connection(catalog_extensions(wh))
     try:
-        con.execute(attach_sql(wh, read_only=read_only, snapshot=snapshot))
+        _attach(con, attach_sql(wh, read_only=read_only, snapshot=snapshot))
         con.execute(f"use {ALIAS}")
         yield con
     except duckdb.Error as exc:
@@ -210,6 +210,20 @@ def connect(wh: Warehouse, *, read_only: bool = False, snapshot: int | None = No
         raise
     finally:
         con.close()
+
+
+def _attach(con: duckdb.DuckDBPyConnection, sql: str, attempts: int = 5) -> None:
+    """Attach; when two processes create a new warehouse at once, the one that loses the race to
+    create the catalog's tables fails ("already exists") and attaches again to what the winner made."""
+    for attempt in range(attempts):
+        try:
+            con.execute(sql)
+            return
+        except duckdb.Error as exc:
+            racing = "failed to initialize ducklake" in str(exc).lower() and "already exists" in str(exc).lower()
+            if not racing or attempt == attempts - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
 
 
 def _write_ahead_log(catalog: Path) -> None:
