@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -68,6 +69,7 @@ class LoadStats:
     quarantined: int = 0
     already_loaded: bool = False  # a leftover of a load that had committed: nothing to do
     tables: dict[str, list[dict]] = field(default_factory=dict)  # the run at a glance, for its report
+    step_seconds: dict[str, float] = field(default_factory=dict)  # per load step (benchmarks, debug log)
 
 
 REPORT_TABLES = {  # over the staged rows: what this run brought, never a scan of the warehouse
@@ -165,7 +167,9 @@ def load_run(
             if sources and not any(rows[s] for s in sources):
                 continue
             sql = (LOAD_DIR / f"{step}.sql").read_text()
+            began = time.perf_counter()
             con.execute(sql, {k: params[k] for k in set(_PARAM_RE.findall(sql))})
+            stats.step_seconds[step] = time.perf_counter() - began
         con.execute("call ducklake_set_commit_message(?, 'feedhouse', ?, extra_info => ?)",
                     ["wh", f"{params['flow_name']} run {run.run_id}", json.dumps({"run_id": run.run_id})])
         if before_commit is not None:
@@ -177,4 +181,5 @@ def load_run(
     staging.remove(run)
     log.info("loaded staged run %s: %s new, %s updated, %s quarantined", run.run_id,
              stats.articles_new, stats.articles_updated, stats.quarantined)
+    log.debug("load steps (s): %s", {k: round(v, 3) for k, v in stats.step_seconds.items()})
     return stats
