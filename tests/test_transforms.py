@@ -13,6 +13,7 @@ from transforms.feedlist import FeedListError, parse_feed_list
 from transforms.feeds import parse_feed
 from transforms.polls import PollResponse, interpret_poll
 from transforms.select import entry_rows, select_articles
+from transforms.text import count_words
 from transforms.urls import canonical_url, site_domain
 
 
@@ -79,6 +80,33 @@ def test_decode_html_survives_lying_charsets():
     for decoded in (cp1252_declared_utf8, utf8_declared_latin1, with_bom):
         assert "“berkata” café" in decoded
         assert "â€" not in decoded  # the mojibake of a UTF-8 quote read as cp1252
+
+
+def test_decode_html_keeps_declared_utf8_with_a_few_stray_bytes():
+    text = "<html><head><meta charset='utf-8'></head><body><p>So schön – grüne Wiese, weiß, groß</p>" * 3
+    body = text.encode("utf-8") + b"<p>ein verirrtes \xe9 Byte</p></body></html>"
+    decoded, encoding = decode_html(body, "text/html")
+    assert encoding == "utf-8"
+    assert "So schön – grüne Wiese, weiß, groß" in decoded
+    assert "verirrtes \ufffd Byte" in decoded
+
+
+def test_count_words_counts_each_cjk_character_and_skips_lone_punctuation():
+    assert count_words("Menteri berkata – hari ini") == 5
+    assert count_words("“宝贝，我们在打一场无声的战役”") == 13
+    assert count_words("子どもへの虐待 NHK News 2020年") == 7 + 2 + 1 + 1  # 2020 is a word, 年 another
+
+
+def test_extracted_text_is_composed_unicode():
+    from transforms.extract import extract_main
+
+    decomposed = "Gru\u0308ße aus Ko\u0308ln: die Wiese ist gru\u0308n und der Himmel blau."
+    html = f"<html><head><title>Ko\u0308ln</title></head><body><article><p>{decomposed}</p>" \
+           f"<p>{decomposed}</p></article></body></html>"
+    extracted = extract_main(html, "http://127.0.0.1:9/a")
+    assert "Grüße aus Köln: die Wiese ist grün" in extracted.text
+    assert "\u0308" not in extracted.text
+    assert extracted.title == "Köln"
 
 
 def _sample(path: str) -> bytes:

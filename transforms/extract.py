@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -10,7 +11,7 @@ from trafilatura.settings import use_config
 from trafilatura.utils import load_html
 
 # Bump when extraction or normalization changes in a way that should re-extract old pages.
-EXTRACTION_REVISION = "2"
+EXTRACTION_REVISION = "3"
 EXTRACTOR_VERSION = f"trafilatura-{trafilatura.__version__}+fh{EXTRACTION_REVISION}"
 
 # htmldate can return the time of day too; keep it, feeds without dates need it.
@@ -40,6 +41,13 @@ def _config():
     config = use_config()
     config.set("DEFAULT", "EXTRACTION_TIMEOUT", "0")  # no signals: we run inside pool workers
     return config
+
+
+def _nfc(value: str | None) -> str | None:
+    """Composed Unicode (NFC), as ``trafilatura.extract`` returns its text: pages written in
+    decomposed form ("u" + combining diaeresis) would otherwise not match the same words typed
+    composed, in searches, hashes and author ids."""
+    return unicodedata.normalize("NFC", value) if value else value
 
 
 def _split(value: str | list[str] | None) -> tuple[str, ...]:
@@ -73,12 +81,12 @@ def extract_main(
         return None
     meta = page_metadata(tree, url, need_title=need_title, need_author=need_author, need_date=need_date)
     return Extracted(
-        text=(doc.text or "").strip(),
-        title=meta.title,
-        description=meta.description,
-        author=meta.author,
+        text=_nfc((doc.text or "").strip()),
+        title=_nfc(meta.title),
+        description=_nfc(meta.description),
+        author=_nfc(meta.author),
         date=meta.date,
-        sitename=meta.sitename,
+        sitename=_nfc(meta.sitename),
         categories=_split(meta.categories),
         tags=_split(meta.tags),
     )
