@@ -222,3 +222,25 @@ def test_contract_violations_name_every_kind_and_only_unvalidated_ones_break_sta
     late = now + timedelta(days=3)
     assert any(v.startswith("range: published_at") for v in violations(
         CONTRACTS["stg_articles"], {"published_at": late}, Settings(), now))
+
+
+@pytest.mark.parametrize(
+    ("precise", "balanced", "expected"),
+    [
+        ("May 19, 2020", "word " * 30, ("word " * 30).strip()),  # a date line only: balanced mode's body
+        ("May 19, 2020", "menu " * 5, "May 19, 2020"),  # balanced mode finds no more: precision's kept
+        ("", "Home News Video Subscribe " * 10, ""),  # nothing at all (a video page): no retry
+        ("word " * 25, "other " * 40, ("word " * 25).strip()),  # enough words: precision's text
+    ],
+)
+def test_short_precision_text_is_retried_in_balanced_mode(monkeypatch, precise, balanced, expected):
+    from types import SimpleNamespace
+
+    from transforms import extract
+
+    def body(tree, url, *, favor_precision):
+        return SimpleNamespace(text=precise if favor_precision else balanced)
+
+    monkeypatch.setattr(extract, "_body", body)
+    extracted = extract.extract_main("<html><body><p>x</p></body></html>", "http://127.0.0.1:9/a", min_words=20)
+    assert extracted.text == expected

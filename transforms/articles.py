@@ -110,7 +110,7 @@ def process_page(page: PageInput, settings: Settings | None = None, steps: list[
     steps.append("extract")
     feed_author = clean_author(page.entry_author)
     extracted = extract_main(html, page.url, need_title=not page.entry_title, need_author=feed_author is None,
-                             need_date=page.entry_published_at is None)
+                             need_date=page.entry_published_at is None, min_words=settings.min_words)
     steps.append("normalize")
     if extracted is None or not extracted.text:
         return ArticleResult(

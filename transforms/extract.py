@@ -10,6 +10,8 @@ import trafilatura
 from trafilatura.settings import use_config
 from trafilatura.utils import load_html
 
+from transforms.text import count_words
+
 # Bump when extraction or normalization changes in a way that should re-extract old pages.
 EXTRACTION_REVISION = "3"
 EXTRACTOR_VERSION = f"trafilatura-{trafilatura.__version__}+fh{EXTRACTION_REVISION}"
@@ -59,29 +61,34 @@ def _split(value: str | list[str] | None) -> tuple[str, ...]:
 
 
 def extract_main(
-    html: str, url: str, *, need_title: bool = True, need_author: bool = True, need_date: bool = True
+    html: str, url: str, *, need_title: bool = True, need_author: bool = True, need_date: bool = True,
+    min_words: int = 0,
 ) -> Extracted | None:
     """Extract the article body and the metadata the feed did not give; None when trafilatura
     finds no main text. The page is parsed once, for both. Metadata costs about as much as the
     text, and the feed usually has the title, the date and often the author already: only what is
-    missing is looked for (htmldate's search, the author heuristics)."""
+    missing is looked for (htmldate's search, the author heuristics).
+
+    The body is extracted favoring precision. When that finds some text but fewer than
+    ``min_words`` words (a date line, one sentence), its filters have removed the body of an
+    unusual page: the balanced mode is tried and its text kept if it reaches ``min_words``.
+    A page where precision mode finds nothing at all is left empty: balanced mode would return
+    the navigation of a page that has no article (a video page)."""
     tree = load_html(html)
     if tree is None:
         return None
-    doc = trafilatura.bare_extraction(
-        tree,
-        url=url,
-        with_metadata=False,
-        favor_precision=True,
-        include_comments=False,
-        include_tables=True,
-        config=_config(),
-    )
+    doc = _body(tree, url, favor_precision=True)
     if doc is None:
         return None
+    text = _nfc((doc.text or "").strip())
+    if text and count_words(text) < min_words:
+        balanced = _body(tree, url, favor_precision=False)
+        balanced_text = _nfc((balanced.text or "").strip()) if balanced is not None else ""
+        if count_words(balanced_text) >= min_words:
+            text = balanced_text
     meta = page_metadata(tree, url, need_title=need_title, need_author=need_author, need_date=need_date)
     return Extracted(
-        text=_nfc((doc.text or "").strip()),
+        text=text,
         title=_nfc(meta.title),
         description=_nfc(meta.description),
         author=_nfc(meta.author),
@@ -89,6 +96,18 @@ def extract_main(
         sitename=_nfc(meta.sitename),
         categories=_split(meta.categories),
         tags=_split(meta.tags),
+    )
+
+
+def _body(tree, url: str, *, favor_precision: bool):
+    return trafilatura.bare_extraction(
+        tree,
+        url=url,
+        with_metadata=False,
+        favor_precision=favor_precision,
+        include_comments=False,
+        include_tables=True,
+        config=_config(),
     )
 
 
