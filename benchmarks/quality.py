@@ -201,8 +201,9 @@ def sample_cross_page(min_pages: int, settings: Settings, say=print) -> None:
 def report(result: dict, say=print) -> bool:
     """The table; True when feedhouse scores at least trafilatura's ``favor_precision``."""
     say(f"{'extractor':<30} {'precision':>9} {'recall':>7} {'F1':>7} {'CPU s':>7} {'ms/page':>8}")
-    for name, cm in result["matrices"].items():
-        p, r, _acc, f1 = cm.scores()
+    # feedhouse's rows first (as stored, then the cross-page experiment), trafilatura's after
+    for name in sorted(result["matrices"], key=lambda n: not n.startswith("feedhouse")):
+        p, r, _acc, f1 = result["matrices"][name].scores()
         cpu = result["cpu"][name]
         say(f"{name:<30} {p:>9.4f} {r:>7.4f} {f1:>7.4f} {cpu:>7.1f} {cpu / result['pages'] * 1000:>8.1f}")
     f1 = {name: cm.f1() for name, cm in result["matrices"].items()}
