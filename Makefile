@@ -6,8 +6,9 @@ UV := .tools/bin/uv
 endif
 VENV := .venv
 DB ?= warehouse/feedhouse.ducklake
+EVAL_DIR ?= ../shared/extraction-eval
 
-.PHONY: setup run test fuzz bench clean
+.PHONY: setup run test fuzz bench bench-quality clean
 
 .tools/bin/uv:  ## uv, when the machine has none, in a private venv
 	python3 -m venv .tools && .tools/bin/pip install --quiet "uv==0.13.9"
@@ -29,6 +30,9 @@ fuzz: setup  ## the property tests, long: random seeds, FEEDHOUSE_FUZZ_SCALE (40
 
 bench: setup  ## performance benchmarks (not part of make test)
 	$(VENV)/bin/python -m benchmarks.run $(ARGS)
+
+bench-quality: setup  ## text quality on the development set in EVAL_DIR: feedhouse beside plain trafilatura
+	$(VENV)/bin/python -m benchmarks.quality $(EVAL_DIR) $(ARGS)
 
 clean:
 	rm -rf $(VENV) .tools .prefect warehouse/*.ducklake* warehouse/staging warehouse/sample-feeds.toml

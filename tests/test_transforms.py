@@ -13,6 +13,7 @@ from transforms.feedlist import FeedListError, parse_feed_list
 from transforms.feeds import parse_feed
 from transforms.polls import PollResponse, interpret_poll
 from transforms.select import entry_rows, select_articles
+from transforms.text import count_words
 from transforms.urls import canonical_url, site_domain
 
 
@@ -79,6 +80,33 @@ def test_decode_html_survives_lying_charsets():
     for decoded in (cp1252_declared_utf8, utf8_declared_latin1, with_bom):
         assert "“berkata” café" in decoded
         assert "â€" not in decoded  # the mojibake of a UTF-8 quote read as cp1252
+
+
+def test_decode_html_keeps_declared_utf8_with_a_few_stray_bytes():
+    text = "<html><head><meta charset='utf-8'></head><body><p>So schön – grüne Wiese, weiß, groß</p>" * 3
+    body = text.encode("utf-8") + b"<p>ein verirrtes \xe9 Byte</p></body></html>"
+    decoded, encoding = decode_html(body, "text/html")
+    assert encoding == "utf-8"
+    assert "So schön – grüne Wiese, weiß, groß" in decoded
+    assert "verirrtes \ufffd Byte" in decoded
+
+
+def test_count_words_counts_each_cjk_character_and_skips_lone_punctuation():
+    assert count_words("Menteri berkata – hari ini") == 5
+    assert count_words("“宝贝，我们在打一场无声的战役”") == 13
+    assert count_words("子どもへの虐待 NHK News 2020年") == 7 + 2 + 1 + 1  # 2020 is a word, 年 another
+
+
+def test_extracted_text_is_composed_unicode():
+    from transforms.extract import extract_main
+
+    decomposed = "Gru\u0308ße aus Ko\u0308ln: die Wiese ist gru\u0308n und der Himmel blau."
+    html = f"<html><head><title>Ko\u0308ln</title></head><body><article><p>{decomposed}</p>" \
+           f"<p>{decomposed}</p></article></body></html>"
+    extracted = extract_main(html, "http://127.0.0.1:9/a")
+    assert "Grüße aus Köln: die Wiese ist grün" in extracted.text
+    assert "\u0308" not in extracted.text
+    assert extracted.title == "Köln"
 
 
 def _sample(path: str) -> bytes:
@@ -194,3 +222,25 @@ def test_contract_violations_name_every_kind_and_only_unvalidated_ones_break_sta
     late = now + timedelta(days=3)
     assert any(v.startswith("range: published_at") for v in violations(
         CONTRACTS["stg_articles"], {"published_at": late}, Settings(), now))
+
+
+@pytest.mark.parametrize(
+    ("precise", "balanced", "expected"),
+    [
+        ("May 19, 2020", "word " * 30, ("word " * 30).strip()),  # a date line only: balanced mode's body
+        ("May 19, 2020", "menu " * 5, "May 19, 2020"),  # balanced mode finds no more: precision's kept
+        ("", "Home News Video Subscribe " * 10, ""),  # nothing at all (a video page): no retry
+        ("word " * 25, "other " * 40, ("word " * 25).strip()),  # enough words: precision's text
+    ],
+)
+def test_short_precision_text_is_retried_in_balanced_mode(monkeypatch, precise, balanced, expected):
+    from types import SimpleNamespace
+
+    from transforms import extract
+
+    def body(tree, url, *, favor_precision):
+        return SimpleNamespace(text=precise if favor_precision else balanced)
+
+    monkeypatch.setattr(extract, "_body", body)
+    extracted = extract.extract_main("<html><body><p>x</p></body></html>", "http://127.0.0.1:9/a", min_words=20)
+    assert extracted.text == expected

@@ -18,7 +18,7 @@ from transforms.extract import EXTRACTOR_VERSION, extract_main
 from transforms.ids import bytes_hash, content_hash, stable_id
 from transforms.quarantine import quarantine_row, unexpected_reason
 from transforms.settings import Settings
-from transforms.text import plain_text
+from transforms.text import count_words, plain_text
 from transforms.urls import site_domain
 
 
@@ -110,7 +110,7 @@ def process_page(page: PageInput, settings: Settings | None = None, steps: list[
     steps.append("extract")
     feed_author = clean_author(page.entry_author)
     extracted = extract_main(html, page.url, need_title=not page.entry_title, need_author=feed_author is None,
-                             need_date=page.entry_published_at is None)
+                             need_date=page.entry_published_at is None, min_words=settings.min_words)
     steps.append("normalize")
     if extracted is None or not extracted.text:
         return ArticleResult(
@@ -118,7 +118,7 @@ def process_page(page: PageInput, settings: Settings | None = None, steps: list[
             rejection="empty extraction: trafilatura found no main text on the page",
         )
     text = extracted.text[: settings.max_text_chars]
-    words = len(text.split())
+    words = count_words(text)
     if words < settings.min_words:
         return ArticleResult(
             page.canonical_url, None,

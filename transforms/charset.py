@@ -3,7 +3,10 @@
 Servers lie about encodings: a windows-1252 page declared as UTF-8, a UTF-8 page declared as
 ISO-8859-1, a BOM that contradicts both. The order of trust here: BOM, then a declared charset
 that decodes the bytes cleanly (UTF-8 wins over a single-byte declaration when the bytes are
-valid UTF-8 with non-ASCII in them), then valid UTF-8, then charset-normalizer's detection.
+valid UTF-8 with non-ASCII in them), then valid UTF-8, then charset-normalizer's detection. A
+page declared UTF-8 whose bytes are UTF-8 but for a few stray bytes (a pasted legacy character,
+a cut multi-byte sequence) is decoded as UTF-8 with those bytes replaced, as browsers do:
+detection guesses a single-byte charset for it and turns every accented letter into mojibake.
 
 Only text encodings on :data:`_TEXT_CODECS` are ever used. A declared charset names a Python
 codec, and Python has codecs that are not text encodings at all: ``punycode`` is quadratic (a
@@ -87,6 +90,9 @@ _XML_WIDE_STARTS = (
     (b"\0<\0?", "utf-16-be"),
 )
 _DETECT_BYTES = 200_000
+# Declared UTF-8 is kept when its valid non-ASCII characters outnumber the invalid bytes this
+# many times; legacy-encoded text mislabelled UTF-8 has almost no valid multi-byte sequences.
+_MOSTLY_UTF8_RATIO = 8
 
 
 def text_codec(label: str | None) -> str | None:
@@ -147,6 +153,9 @@ def _decode(body: bytes, labels: Iterable[str | None]) -> tuple[str, str]:
         if codec == "utf-8":
             if utf8 is not None:
                 return utf8, "utf-8"
+            mostly = _mostly_utf8(body)
+            if mostly is not None:
+                return mostly, "utf-8"
             continue  # declared UTF-8 but is not: let detection find the real charset
         if codec in _WIDE and b"\0" not in body[:1024]:
             continue  # markup in UTF-16/32 has NUL bytes; without them the label is a lie
@@ -177,6 +186,15 @@ def _first_meta_charset(body: bytes) -> str | None:
 def _xml_declared_charset(body: bytes) -> str | None:
     match = _XML_ENCODING_RE.match(body[:512])
     return match.group(1).decode("ascii", "ignore") if match else None
+
+
+def _mostly_utf8(body: bytes) -> str | None:
+    """``body`` decoded as UTF-8 with its invalid bytes replaced, when they are a few strays
+    among many valid non-ASCII characters; None otherwise."""
+    text = body.decode("utf-8", errors="replace")
+    invalid = text.count("\ufffd") - body.count("\ufffd".encode())
+    valid_non_ascii = len(text) - len(text.encode("ascii", "ignore")) - invalid
+    return text if valid_non_ascii >= _MOSTLY_UTF8_RATIO * invalid else None
 
 
 def _try_decode(body: bytes, codec: str) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -9,8 +10,10 @@ import trafilatura
 from trafilatura.settings import use_config
 from trafilatura.utils import load_html
 
+from transforms.text import count_words
+
 # Bump when extraction or normalization changes in a way that should re-extract old pages.
-EXTRACTION_REVISION = "2"
+EXTRACTION_REVISION = "3"
 EXTRACTOR_VERSION = f"trafilatura-{trafilatura.__version__}+fh{EXTRACTION_REVISION}"
 
 # htmldate can return the time of day too; keep it, feeds without dates need it.
@@ -42,6 +45,13 @@ def _config():
     return config
 
 
+def _nfc(value: str | None) -> str | None:
+    """Composed Unicode (NFC), as ``trafilatura.extract`` returns its text: pages written in
+    decomposed form ("u" + combining diaeresis) would otherwise not match the same words typed
+    composed, in searches, hashes and author ids."""
+    return unicodedata.normalize("NFC", value) if value else value
+
+
 def _split(value: str | list[str] | None) -> tuple[str, ...]:
     if not value:
         return ()
@@ -51,36 +61,53 @@ def _split(value: str | list[str] | None) -> tuple[str, ...]:
 
 
 def extract_main(
-    html: str, url: str, *, need_title: bool = True, need_author: bool = True, need_date: bool = True
+    html: str, url: str, *, need_title: bool = True, need_author: bool = True, need_date: bool = True,
+    min_words: int = 0,
 ) -> Extracted | None:
     """Extract the article body and the metadata the feed did not give; None when trafilatura
     finds no main text. The page is parsed once, for both. Metadata costs about as much as the
     text, and the feed usually has the title, the date and often the author already: only what is
-    missing is looked for (htmldate's search, the author heuristics)."""
+    missing is looked for (htmldate's search, the author heuristics).
+
+    The body is extracted favoring precision. When that finds some text but fewer than
+    ``min_words`` words (a date line, one sentence), its filters have removed the body of an
+    unusual page: the balanced mode is tried and its text kept if it reaches ``min_words``.
+    A page where precision mode finds nothing at all is left empty: balanced mode would return
+    the navigation of a page that has no article (a video page)."""
     tree = load_html(html)
     if tree is None:
         return None
-    doc = trafilatura.bare_extraction(
+    doc = _body(tree, url, favor_precision=True)
+    if doc is None:
+        return None
+    text = _nfc((doc.text or "").strip())
+    if text and count_words(text) < min_words:
+        balanced = _body(tree, url, favor_precision=False)
+        balanced_text = _nfc((balanced.text or "").strip()) if balanced is not None else ""
+        if count_words(balanced_text) >= min_words:
+            text = balanced_text
+    meta = page_metadata(tree, url, need_title=need_title, need_author=need_author, need_date=need_date)
+    return Extracted(
+        text=text,
+        title=_nfc(meta.title),
+        description=_nfc(meta.description),
+        author=_nfc(meta.author),
+        date=meta.date,
+        sitename=_nfc(meta.sitename),
+        categories=_split(meta.categories),
+        tags=_split(meta.tags),
+    )
+
+
+def _body(tree, url: str, *, favor_precision: bool):
+    return trafilatura.bare_extraction(
         tree,
         url=url,
         with_metadata=False,
-        favor_precision=True,
+        favor_precision=favor_precision,
         include_comments=False,
         include_tables=True,
         config=_config(),
-    )
-    if doc is None:
-        return None
-    meta = page_metadata(tree, url, need_title=need_title, need_author=need_author, need_date=need_date)
-    return Extracted(
-        text=(doc.text or "").strip(),
-        title=meta.title,
-        description=meta.description,
-        author=meta.author,
-        date=meta.date,
-        sitename=meta.sitename,
-        categories=_split(meta.categories),
-        tags=_split(meta.tags),
     )
 
 
