@@ -7,7 +7,7 @@ endif
 VENV := .venv
 DB ?= warehouse/feedhouse.ducklake
 
-.PHONY: setup run test fuzz bench clean
+.PHONY: setup run test fuzz bench bench-scale clean
 
 .tools/bin/uv:  ## uv, when the machine has none, in a private venv
 	python3 -m venv .tools && .tools/bin/pip install --quiet "uv==0.13.9"
@@ -29,6 +29,9 @@ fuzz: setup  ## the property tests, long: random seeds, FEEDHOUSE_FUZZ_SCALE (40
 
 bench: setup  ## performance benchmarks (not part of make test)
 	$(VENV)/bin/python -m benchmarks.run $(ARGS)
+
+bench-scale: setup  ## growth benchmark: load cost at 10k vs 1M articles, the no-change run at 1k/5k feeds, 1 vs 2 Dask workers
+	$(VENV)/bin/python -m benchmarks.scale $(ARGS)
 
 clean:
 	rm -rf $(VENV) .tools .prefect warehouse/*.ducklake* warehouse/staging warehouse/sample-feeds.toml
