@@ -39,6 +39,23 @@ def load_average() -> str:
     return "load " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+def feedhouse_env(client_env: dict[str, str]) -> dict[str, str]:
+    """A Prefect client's environment for ``feedhouse run`` on 127.0.0.1, with no warehouse or
+    feed list of the caller's environment."""
+    env = {**client_env, "FEEDHOUSE_ALLOW_HOSTS": "127.0.0.1", "PYTHONUNBUFFERED": "1", "NO_COLOR": "1"}
+    for name in ("FEEDHOUSE_DB", "FEEDHOUSE_FEEDS"):
+        env.pop(name, None)
+    return env
+
+
+def feedhouse_run(env: dict[str, str], feeds: Path, db: Path, log: Path, timeout_s: float, *options: str):
+    """``feedhouse run --all --json`` over ``feeds`` into ``db``, measured (benchmarks/measure.py)."""
+    from benchmarks.measure import measure
+
+    cmd = [str(PROJECT / ".venv" / "bin" / "feedhouse"), "run", "--all", "--json", "--feeds", str(feeds), "--db", str(db)]
+    return measure([*cmd, *options], env, log, timeout_s, cwd=PROJECT)
+
+
 class Report:
     """Lines to the screen and to ``report.txt``; figures to ``results.json``."""
 
@@ -87,7 +104,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--repeat", type=int, default=3, help="measured loads per warehouse; the median counts (default 3)")
     ap.add_argument("--feeds", type=int, nargs="*", default=[1000, 5000],
                     help="feed counts of the no-change runs (default 1000 5000; add 20000 for the 20k figures)")
-    ap.add_argument("--dask-articles", type=int, default=400, help="article links of the Dask corpus (default 400)")
+    ap.add_argument("--dask-articles", type=int, default=240, help="article links of the Dask corpus (default 240)")
     ap.add_argument("--skip", nargs="*", default=[], choices=["load", "feeds", "dask"], help="sections to skip")
     ap.add_argument("--out", type=Path, help="work directory (default benchmarks/.out/scale-<timestamp>)")
     return ap.parse_args(argv)

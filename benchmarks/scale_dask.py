@@ -14,21 +14,15 @@ from __future__ import annotations
 import argparse
 import math
 from pathlib import Path
-
 from benchmarks.corpus import ensure_corpus
-from benchmarks.measure import Measurement, measure
+from benchmarks.measure import Measurement
 from benchmarks.run import serve_corpus
-from benchmarks.scale import PROJECT, load_average
+from benchmarks.scale import feedhouse_env, feedhouse_run, load_average
 from tests.dask_cluster import DaskCluster
 from tests.prefect_server import PrefectServer
 
 CHUNK_SIZE = "20"
 STAGE = "fetch+extract+stage"
-
-
-def first_run(env: dict[str, str], feeds: Path, db: Path, log: Path, dask: str | None) -> Measurement:
-    cmd = [str(PROJECT / ".venv" / "bin" / "feedhouse"), "run", "--all", "--json", "--feeds", str(feeds), "--db", str(db)]
-    return measure(cmd + (["--dask", dask] if dask else []), env, log, 1800, cwd=PROJECT)
 
 
 def dask_ratio(args: argparse.Namespace, out: Path, report) -> None:
@@ -40,18 +34,15 @@ def dask_ratio(args: argparse.Namespace, out: Path, report) -> None:
     prefect = PrefectServer().start()
     results: dict[str, tuple[Measurement, dict]] = {}
     try:
-        env = prefect.client_env(FEEDHOUSE_ALLOW_HOSTS="127.0.0.1", FEEDHOUSE_CHUNK_SIZE=CHUNK_SIZE,
-                                 PYTHONUNBUFFERED="1", NO_COLOR="1")
-        for name in ("FEEDHOUSE_DB", "FEEDHOUSE_FEEDS"):
-            env.pop(name, None)
+        env = feedhouse_env(prefect.client_env(FEEDHOUSE_CHUNK_SIZE=CHUNK_SIZE))
         with serve_corpus(corpus, say) as hosts:
             feeds = out / "dask-feeds.toml"
             feeds.write_text(corpus.feed_list(hosts), encoding="utf-8")
             for label, workers in (("local", 0), ("dask_1w", 1), ("dask_2w", 2)):
                 cluster = DaskCluster(env).start(workers=workers) if workers else None
                 try:
-                    m = first_run(env, feeds, out / f"db-{label}" / "wh.ducklake", out / label,
-                                  cluster.address if cluster else None)
+                    m = feedhouse_run(env, feeds, out / f"db-{label}" / "wh.ducklake", out / label, 1800,
+                                      *(["--dask", cluster.address] if cluster else []))
                 finally:
                     if cluster:
                         cluster.stop()

@@ -21,8 +21,8 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from benchmarks.measure import Measurement, measure, tree_cpu_s
-from benchmarks.scale import PROJECT, load_average
+from benchmarks.measure import Measurement, tree_cpu_s
+from benchmarks.scale import PROJECT, feedhouse_env, feedhouse_run, load_average
 from flows.localserver import LocalServer
 from tests.prefect_server import PrefectServer
 
@@ -59,9 +59,7 @@ def run_once(prefect: PrefectServer, env: dict[str, str], feed_list: Path, db: P
              timeout_s: float) -> tuple[Measurement, float]:
     """One ``feedhouse run``: its measurement and the Prefect server's CPU seconds meanwhile."""
     before = tree_cpu_s(prefect.proc.pid)
-    cmd = [str(PROJECT / ".venv" / "bin" / "feedhouse"), "run", "--all", "--json", "--feeds", str(feed_list),
-           "--db", str(db)]
-    m = measure(cmd, env, log, timeout_s, cwd=PROJECT)
+    m = feedhouse_run(env, feed_list, db, log, timeout_s)
     return m, tree_cpu_s(prefect.proc.pid) - before
 
 
@@ -85,9 +83,7 @@ def no_change_runs(args: argparse.Namespace, out: Path, report) -> None:
         prefect.start()
         stack.callback(prefect.stop)
         say(f"  Prefect server {prefect.api_url}, healthy after {time.monotonic() - began:.1f}s")
-        env = prefect.client_env(FEEDHOUSE_ALLOW_HOSTS="127.0.0.1", PYTHONUNBUFFERED="1", NO_COLOR="1")
-        for name in ("FEEDHOUSE_DB", "FEEDHOUSE_FEEDS"):
-            env.pop(name, None)
+        env = feedhouse_env(prefect.client_env())
         blog = stack.enter_context(LocalServer(BLOG))
         for feeds in args.feeds:
             root = out / f"feeds-{feeds}"
@@ -117,9 +113,12 @@ def no_change_runs(args: argparse.Namespace, out: Path, report) -> None:
             report.figure(f"noop_cpu_ms_per_feed_{name}", per_feed[feeds],
                           f"feedhouse {second.cpu_s:.1f}s + Prefect server {second_server:.1f}s CPU; "
                           f"first run {(first.cpu_s + first_server) * 1000 / feeds:.2f} ms/feed")
-    smallest = min(per_feed, default=None)
-    for feeds in per_feed:
-        if feeds != smallest:
-            report.figure(f"feeds_{size_name(feeds)}/feeds_{size_name(smallest)}", per_feed[feeds] / per_feed[smallest],
-                          "CPU per feed of the no-change run, ratio")
+    sizes = sorted(per_feed)
+    for feeds in sizes[1:]:
+        report.figure(f"feeds_{size_name(feeds)}/feeds_{size_name(sizes[0])}", per_feed[feeds] / per_feed[sizes[0]],
+                      "CPU per feed of the no-change run, ratio")
+    for smaller, larger in zip(sizes, sizes[1:], strict=False):  # what one more feed costs, start-up left out
+        extra_ms = per_feed[larger] * larger - per_feed[smaller] * smaller
+        report.figure(f"noop_marginal_cpu_ms_per_feed_{size_name(smaller)}_{size_name(larger)}",
+                      extra_ms / (larger - smaller), "CPU of the extra feeds ÷ their number")
     report.info["feeds"] = {"cpu_ms_per_feed": per_feed, "cores": os.cpu_count()}

@@ -167,6 +167,11 @@ def storage(args: argparse.Namespace, out: Path, report) -> None:
     report.figure("load_1m/load_10k", med["big"] / med["small_short"])
     report.figure("load_10k_fulltext/load_10k_shorttext", med["small_full"] / med["small_short"],
                   "≈1: the texts already stored do not matter")
+    updates = {label: timed_load(warehouses[label], args.load, MEASURED_IDS, FULL) for label in ("small_short", "big")}
+    say(f"  the first measured load's articles again (the update path: their postings are replaced): "
+        f"{updates['small_short']:.2f}s into small_short, {updates['big']:.2f}s into big")
+    report.figure("update_1m/update_10k", updates["big"] / updates["small_short"],
+                  "one load each; deleting the old postings reads every posting")
     big = warehouses["big"]
     noop = [timed_load(big, 0, 0, FULL) for _ in range(args.repeat)]
     say("  no-op loads into big: " + ", ".join(f"{s:.2f}s" for s in noop))
