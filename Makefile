@@ -8,7 +8,7 @@ VENV := .venv
 DB ?= warehouse/feedhouse.ducklake
 EVAL_DIR ?= ../shared/extraction-eval
 
-.PHONY: setup run test fuzz bench bench-quality clean
+.PHONY: setup run test fuzz bench bench-quality bench-scale clean
 
 .tools/bin/uv:  ## uv, when the machine has none, in a private venv
 	python3 -m venv .tools && .tools/bin/pip install --quiet "uv==0.13.9"
@@ -33,6 +33,9 @@ bench: setup  ## performance benchmarks (not part of make test)
 
 bench-quality: setup  ## text quality on the development set in EVAL_DIR: feedhouse beside plain trafilatura
 	$(VENV)/bin/python -m benchmarks.quality $(EVAL_DIR) $(ARGS)
+
+bench-scale: setup  ## growth benchmark: load cost at 10k vs 1M articles, the no-change run at 1k/5k feeds, 1 vs 2 Dask workers
+	$(VENV)/bin/python -m benchmarks.scale $(ARGS)
 
 clean:
 	rm -rf $(VENV) .tools .prefect warehouse/*.ducklake* warehouse/staging warehouse/sample-feeds.toml

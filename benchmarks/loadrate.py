@@ -25,15 +25,16 @@ from warehouse.db import Warehouse, load_lock, locate, open_migrated
 from warehouse.load import load_run
 
 
-def synthetic_articles(count: int, seed: int) -> Iterator[dict]:
-    """``stg_articles`` rows spread over 50 sites and 300 authors, Indonesian and English."""
-    rng = random.Random(f"loadrate:{seed}")
+def synthetic_articles(count: int, seed: int, start: int = 0, words: tuple[int, int] = (300, 900)) -> Iterator[dict]:
+    """``stg_articles`` rows spread over 50 sites and 300 authors, Indonesian and English, numbered
+    from ``start`` (the number makes the URL and so the id), each text of ``words`` words."""
+    rng = random.Random(f"loadrate:{seed}:{start}")
     writers = {lang: Writer(rng, lang) for lang in ("id", "en")}
     authors = [writers["id"].person() for _ in range(300)]
     fetched = datetime.now(UTC)
-    for i in range(count):
+    for i in range(start, start + count):
         language = "en" if i % 3 == 0 else "id"
-        text = "\n\n".join(writers[language].body(rng.randint(300, 900)))
+        text = "\n\n".join(writers[language].body(rng.randint(*words)))
         site = f"127.0.0.1:{20000 + i % 50}"
         url = f"http://{site}/2025/09/artikel-{i}.html"
         author = authors[i * 7 % len(authors)] if i % 5 else None
@@ -43,14 +44,17 @@ def synthetic_articles(count: int, seed: int) -> Iterator[dict]:
                "published_date_id": int(f"{published:%Y%m%d}"), "fetched_at": fetched, "site_id": stable_id(site),
                "site_domain": site, "site_name": f"Situs {site}", "author_id": stable_id(author) if author else None,
                "author_name": author, "language": language, "word_count": len(text.split()),
-               "content_hash": content_hash(text), "extractor_version": "bench"}
+               "content_hash": content_hash(text), "extractor_version": "bench",
+               "story_id": stable_id(url)}  # each article its own story, as an article no other resembles
 
 
-def stage(root: Path, rows: int, chunk_size: int, seed: int) -> staging.RunDir:
-    """A completely staged run of ``rows`` synthetic articles under ``root``, as a run leaves it."""
+def stage(root: Path, rows: int, chunk_size: int, seed: int, start: int = 0,
+          words: tuple[int, int] = (300, 900)) -> staging.RunDir:
+    """A completely staged run of ``rows`` synthetic articles under ``root``, as a run leaves it
+    (no rows: a run in which nothing changed)."""
     run = staging.new_run_dir(root, f"bench-load-{uuid.uuid4()}",
                               {"flow_name": "bench-load", "started_at": datetime.now(UTC).isoformat(), "parameters": {}})
-    articles = synthetic_articles(rows, seed)
+    articles = synthetic_articles(rows, seed, start, words)
     for index in range(-(-rows // chunk_size)):
         chunk = [row for _, row in zip(range(chunk_size), articles, strict=False)]
         staging.write_chunk(run, index, {"stg_articles": staging.to_table("stg_articles", chunk)})

@@ -206,10 +206,10 @@ def test_at_80_columns_a_wide_result_shows_every_column_one_per_line(sample_ware
     from .conftest import query
 
     feedhouse = Path(shutil.which("feedhouse", path=str(Path(__import__("sys").executable).parent)))
-    lines = _on_screen(f"{feedhouse} sql 'select * from v_articles order by title limit 3' --db {sample_warehouse}",
+    lines = _on_screen(f"{feedhouse} sql 'select * from v_articles_full order by title limit 3' --db {sample_warehouse}",
                        tmp_path)
     assert lines and all(len(line) <= 80 for line in lines)
-    titles = [t for (t,) in query(sample_warehouse, "select title from v_articles order by title limit 3")]
+    titles = [t for (t,) in query(sample_warehouse, "select title from v_articles_full order by title limit 3")]
     labels = {line.split("│")[0].strip() for line in lines if "│" in line}
     assert {"article_id", "title", "tags", "feeds", "text", "content_hash"} <= labels  # none hidden
     shown, current = [], None

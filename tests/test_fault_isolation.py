@@ -56,7 +56,7 @@ def test_the_run_completes_and_loads_every_healthy_article(isolated):
     sites = dict(query(db, "select s.site_name, count(*) from fct_articles a join dim_sites s using (site_id) "
                            "where s.domain not like '127.0.0.1:%' or s.site_name is not null group by 1"))
     assert sites["Pesan Rahbar"] == 8 and sites["Jakarta Ledger"] == 7
-    assert scalar(db, "select count(*) from v_articles where 'Warta Nusantara (RSS)' in feeds") == 9
+    assert scalar(db, "select count(*) from v_articles_full where 'Warta Nusantara (RSS)' in feeds") == 9
     # the good links beside the bad ones loaded too
     for case in ("bad-port", "ttl-inf", "max-age-inf", "ancient-date"):
         assert scalar(db, "select count(*) from fct_articles where canonical_url like ?", [f"%trigger={case}"]) == 1, case

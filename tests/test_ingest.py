@@ -70,7 +70,7 @@ def test_blogger_seed_row(first_run, db_path):
         db_path,
         """
         select author_name, published_at, site_name, list_sort(tags), feeds
-        from v_articles where title = 'Perancis, Rusia Tingkatkan Kerjasama Militer Anti-ISIS'
+        from v_articles_full where title = 'Perancis, Rusia Tingkatkan Kerjasama Militer Anti-ISIS'
         """,
     )
     assert len(row) == 1

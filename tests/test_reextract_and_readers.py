@@ -37,7 +37,7 @@ def test_reextract_rebuilds_stale_articles_without_refetching(sample_feed_list, 
     assert scalar(db_path, "select count(distinct run_id) from quarantine where stage = 'extract'") == 2
     assert scalar(db_path, "select count(*) from fetch_state where status = 'failed'") == 3
     # tags and publication times from the feed survive re-extraction
-    assert scalar(db_path, "select count(*) from v_articles where site_name = 'Pesan Rahbar' and len(tags) = 0") == 0
+    assert scalar(db_path, "select count(*) from v_articles_full where site_name = 'Pesan Rahbar' and len(tags) = 0") == 0
     assert scalar(db_path, "select count(*) from fct_articles where published_at is null") == 0
 
     forced = reextract(db=str(db_path), force=True)
