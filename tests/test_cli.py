@@ -250,7 +250,7 @@ def test_sql_formats_write_what_tools_read(sample_warehouse, tmp_path):
 
     from .conftest import query
 
-    sql = "select title, tags from v_articles where len(tags) > 1 order by title limit 3"
+    sql = "select title, tags from v_articles_full where len(tags) > 1 order by title limit 3"
     expected = [{"title": t, "tags": list(tags)} for t, tags in query(sample_warehouse, sql)]
     assert len(expected) == 3
 
