@@ -126,7 +126,7 @@ def run(
 
     _check_feed_list(feeds)
     summary = _call_flow(ingest, feeds=str(Path(feeds).resolve()), db=_db_arg(db), all_feeds=all_feeds,
-                         feed_urls=feed_url or None, dask_address=dask or os.environ.get("FEEDHOUSE_DASK_ADDRESS") or None)
+                         feed_urls=feed_url or None, dask_address=dask)
     print(json.dumps(summary)) if as_json else _print_summary(summary)
 
 

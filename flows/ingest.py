@@ -35,6 +35,8 @@ def ingest(
     """
     feed_list = tasks.read_feed_list(feeds)
     settings = Settings.from_env(os.environ, feed_list.settings)
+    # read here, not only by the CLI: a served deployment's runs take it from serve's environment
+    dask_address = dask_address or os.environ.get("FEEDHOUSE_DASK_ADDRESS") or None
     parameters = {"feeds": feeds, "db": db, "all_feeds": all_feeds, "feed_urls": feed_urls,
                   "statuses": statuses, "dask_address": dask_address}
     try:

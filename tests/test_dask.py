@@ -79,9 +79,11 @@ def test_killing_a_worker_mid_run_loses_nothing_and_doubles_nothing(local, sampl
         import sys
         from pathlib import Path
 
+        # the address from the environment, as a served deployment's runs get it
         run = subprocess.Popen([str(Path(sys.executable).parent / "feedhouse"), "run", "--feeds",
-                                str(sample_feed_list_module), "--db", str(db), "--dask", cluster.address],
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                str(sample_feed_list_module), "--db", str(db)],
+                               env={**env, "FEEDHOUSE_DASK_ADDRESS": cluster.address},
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 300
         while not marker.exists():
             assert run.poll() is None, run.stderr.read()[-3000:]
