@@ -78,6 +78,18 @@ def db_path(tmp_path) -> Path:
 _readers: dict[str, duckdb.DuckDBPyConnection] = {}
 
 
+def ingest_sample(tmp_path_factory, sample_hosts, name: str) -> tuple[Path, Path, dict]:
+    """A fresh warehouse with the bundled sample ingested once: (feed list, warehouse, summary)."""
+    from flows.ingest import ingest
+    from flows.sample_site import render_feed_list
+
+    tmp = tmp_path_factory.mktemp(name)
+    feeds = tmp / "feeds.toml"
+    feeds.write_text(render_feed_list(sample_hosts))
+    db = tmp / f"{name}.ducklake"
+    return feeds, db, ingest(feeds=str(feeds), db=str(db))
+
+
 def query(db: Path | str, sql: str, params: list | None = None) -> list[tuple]:
     """Run SQL read-only against a warehouse (how the tests assert results). One reader
     connection per warehouse is kept open: each query sees the latest committed load."""

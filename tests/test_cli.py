@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import run_cli
+from .conftest import ingest_sample, run_cli
 
 OPML = """<?xml version="1.0" encoding="UTF-8"?>
 <opml version="2.0"><head><title>Ekspor</title></head><body>
@@ -165,15 +165,7 @@ def test_the_readmes_own_feeds_route_runs_offline_and_exit_codes_tell_the_outcom
 
 @pytest.fixture(scope="module")
 def sample_warehouse(tmp_path_factory, sample_hosts):
-    from flows.ingest import ingest
-    from flows.sample_site import render_feed_list
-
-    tmp = tmp_path_factory.mktemp("screen")
-    feeds = tmp / "feeds.toml"
-    feeds.write_text(render_feed_list(sample_hosts))
-    db = tmp / "screen.ducklake"
-    ingest(feeds=str(feeds), db=str(db))
-    return db
+    return ingest_sample(tmp_path_factory, sample_hosts, "screen")[1]
 
 
 def _on_screen(command: str, tmp_path) -> list[str]:

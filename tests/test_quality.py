@@ -12,9 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.ingest import ingest
 
-from .conftest import run_cli
+from .conftest import ingest_sample, run_cli
 
 
 def chromium(*args: str, profile: Path) -> subprocess.CompletedProcess:
@@ -33,14 +32,8 @@ def chromium(*args: str, profile: Path) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def docs(tmp_path_factory, sample_hosts):
-    from flows.sample_site import render_feed_list
-
-    tmp = tmp_path_factory.mktemp("quality")
-    feeds = tmp / "feeds.toml"
-    feeds.write_text(render_feed_list(sample_hosts))
-    db = tmp / "q.ducklake"
-    summary = ingest(feeds=str(feeds), db=str(db))
-    return {"summary": summary, "db": db, "tmp": tmp, "index": Path(summary["data_docs"])}
+    feeds, db, summary = ingest_sample(tmp_path_factory, sample_hosts, "q")
+    return {"summary": summary, "db": db, "tmp": feeds.parent, "index": Path(summary["data_docs"])}
 
 
 def test_a_run_writes_data_docs_with_a_page_per_suite(docs):

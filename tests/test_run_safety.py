@@ -16,19 +16,13 @@ import pytest
 from flows.ingest import ingest
 from flows.run import RunLockedError
 
-from .conftest import query, run_cli
+from .conftest import ingest_sample, query, run_cli
 
 
 @pytest.fixture(scope="module")
 def loaded(tmp_path_factory, sample_hosts):
-    from flows.sample_site import render_feed_list
-
-    tmp = tmp_path_factory.mktemp("safety")
-    feeds = tmp / "feeds.toml"
-    feeds.write_text(render_feed_list(sample_hosts))
-    db = tmp / "safety.ducklake"
-    ingest(feeds=str(feeds), db=str(db))
-    return {"db": db, "feeds": feeds, "tmp": tmp}
+    feeds, db, _ = ingest_sample(tmp_path_factory, sample_hosts, "safety")
+    return {"db": db, "feeds": feeds, "tmp": feeds.parent}
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from flows.paths import SAMPLE_DIR
 from transforms.articles import PageInput, process_page
 from transforms.stories import SAME_STORY, StoryIndex, assign, signature
 
-from .conftest import FIXTURES, query, run_cli, scalar
+from .conftest import FIXTURES, ingest_sample, query, run_cli, scalar
 from .fault_server import page_html, rss
 
 WIRE_LEDE = ("JAKARTA, KANTOR BERITA NUSANTARA - Laporan terbaru yang diterima redaksi menyebutkan "
@@ -128,14 +128,7 @@ def test_story_ids_stay_the_same_when_articles_are_extracted_again(wire):
 
 @pytest.fixture(scope="module")
 def searchable(tmp_path_factory, sample_hosts):
-    from flows.sample_site import render_feed_list
-
-    tmp = tmp_path_factory.mktemp("search")
-    feeds = tmp / "feeds.toml"
-    feeds.write_text(render_feed_list(sample_hosts))
-    db = tmp / "search.ducklake"
-    ingest(feeds=str(feeds), db=str(db))
-    return db
+    return ingest_sample(tmp_path_factory, sample_hosts, "search")[1]
 
 
 def test_search_ranks_by_bm25_and_stems_indonesian(searchable):
