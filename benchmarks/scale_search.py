@@ -24,11 +24,13 @@ from warehouse.db import Warehouse, connect, load_lock, open_migrated
 from warehouse.load import load_run
 
 INDEX_STEPS = ("fts_postings", "fts_terms", "fts_docs")
-QUERIES = {  # words of the synthetic corpus (benchmarks/words.toml): common, rarer, two words, English
+QUERIES = {  # words of the synthetic corpus (benchmarks/words.toml): common, rarer, two words, English,
+    # and two words that together match every article once more (as common words of real texts would)
     "pemerintah": ("pemerintah", ""),
     "sampah plastik": ("sampah plastik", ""),
     "cadangan beras (id)": ("cadangan beras", "id"),
     "central bank (en)": ("central bank", "en"),
+    "artikel tahun": ("artikel tahun", ""),
 }
 
 

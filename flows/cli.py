@@ -277,17 +277,23 @@ def search(
     from warehouse.readers import reader
 
     with reader(locate(_db_arg(db))) as con:
+        params = {"q": query, "lang": language or "", "limit": limit}
+        filters = ""
+        if since is not None or site is not None:  # each hit's date and site: a join paid only when asked for
+            params |= {"since": since, "site": site}
+            filters = """
+            join fts_docs as d using (article_id)
+            where ($since is null or d.published_at >= cast($since as timestamptz))
+              and ($site is null or d.site_id in (select site_id from dim_sites
+                                                  where site_name ilike '%' || $site || '%' or domain ilike '%' || $site || '%'))"""
         hits = con.execute(
-            """
+            f"""
             select s.article_id, s.score
-            from search_articles($q, lang := $lang) as s
-            where ($since is null or s.published_at >= cast($since as timestamptz))
-              and ($site is null or s.site_id in (select site_id from dim_sites
-                                                  where site_name ilike '%' || $site || '%' or domain ilike '%' || $site || '%'))
+            from search_articles($q, lang := $lang) as s {filters}
             order by s.score desc
             limit $limit
             """,
-            {"q": query, "lang": language or "", "since": since, "site": site, "limit": limit},
+            params,
         ).fetchall()
         scores = dict(hits)
         rows = con.execute(

@@ -144,6 +144,17 @@ def test_search_ranks_by_bm25_and_stems_indonesian(searchable):
     assert english[0][0] >= 1 and english[0][1] == 0
 
 
+def test_each_posting_carries_its_documents_length_and_language(searchable):
+    # search scores from the postings alone, so they must agree with fts_docs
+    docs, wrong = query(searchable, """
+        select count(distinct d.article_id),
+               count(*) filter (where t.len <> d.len or t.language is distinct from d.language)
+        from fts_terms t join fts_docs d using (article_id)""")[0]
+    assert docs == scalar(searchable, "select count(*) from fts_docs where len > 0") > 0 and wrong == 0
+    assert scalar(searchable, "select count(*) from (select article_id, sum(tf) as terms from fts_terms group by 1) "
+                              "join fts_docs using (article_id) where terms <> len") == 0
+
+
 def test_feedhouse_search_prints_title_site_date_score_and_a_marked_snippet(searchable):
     done = run_cli(["search", "kerjasama militer", "--db", str(searchable), "--limit", "1"], dict(os.environ))
     assert done.returncode == 0, done.stderr

@@ -3,7 +3,7 @@
 merge into fts_docs as target
 using (
     with lengths as (
-        select article_id, cast(sum(tf) as integer) as len
+        select article_id, any_value(len) as len
         from stg_postings
         group by article_id
     ),
