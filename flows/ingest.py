@@ -44,7 +44,7 @@ def ingest(
             context = {"run_id": run.run_id, "settings": settings}
             with run.clock.stage("prepare"):
                 recovered = tasks.recover_staged_runs(quote(run))
-                due = tasks.read_state(quote(run), feed_list.feeds, all_feeds, feed_urls, statuses)
+                due = tasks.read_state(quote(run), quote(feed_list.feeds), all_feeds, feed_urls, statuses)
             with run.clock.stage("poll"):
                 polled = [p for _, batch in in_order(runner, tasks.poll, batches(due, settings.feeds_per_task),
                                                      lambda b: {"feeds": b, **context}, window=window_for(runner))
