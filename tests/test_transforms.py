@@ -188,6 +188,21 @@ def new_articles(candidates, settled):
     return list(select_articles(candidates, settled, [], max_entries_per_feed=1000, max_pages_per_run=1000).fetch)
 
 
+def test_the_pages_to_fetch_take_their_hosts_in_turns():
+    from transforms.feedmodel import FeedEntry
+    from transforms.polls import EntryCandidate
+
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    links = ["http://a.example/1", "http://a.example/2", "http://a.example/3", "http://B.example/1",
+             "http://b.example/2", "http://[::1/broken"]
+    candidates = [EntryCandidate(1 if "a." in u else 2, i, FeedEntry(str(i), u, u, "t", None, now, None, ()), "id", now)
+                  for i, u in enumerate(links)]
+    fetch = [c.entry.link for c in new_articles(candidates, settled=set())]
+    # a chunk of the first N pages spreads over the hosts; each host's pages keep their order
+    assert fetch == ["http://a.example/1", "http://B.example/1", "http://[::1/broken", "http://a.example/2",
+                     "http://b.example/2", "http://a.example/3"]
+
+
 def test_feed_list_validation():
     specs = parse_feed_list('[[feeds]]\nurl = "http://a.example/rss"\ntags = "x"\n[[feeds]]\nurl = "http://a.example/rss"\n')
     assert len(specs) == 1 and specs[0].tags == ("x",)

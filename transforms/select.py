@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import chain, zip_longest
+from urllib.parse import urlsplit
 
 from transforms.polls import EntryCandidate
 
@@ -18,7 +20,7 @@ from transforms.polls import EntryCandidate
 class Selection:
     """Articles to fetch this run and the ones held back by a cap."""
 
-    fetch: tuple[EntryCandidate, ...]  # fresh entries first, then the queue (deferred, retries)
+    fetch: tuple[EntryCandidate, ...]  # fresh entries and the queue's (deferred, retries), hosts taking turns
     deferred: tuple[EntryCandidate, ...]  # new this run, over a cap: queued for later runs
     new_per_feed: dict[int, int] = field(default_factory=dict)  # entries pointing at unknown articles
     deferred_per_feed: dict[int, int] = field(default_factory=dict)
@@ -33,6 +35,25 @@ def unique_articles(candidates: Iterable[EntryCandidate]) -> dict[int, EntryCand
     for c in candidates:
         found.setdefault(c.article_id, c)
     return found
+
+
+def in_host_turns(candidates: Sequence[EntryCandidate]) -> tuple[EntryCandidate, ...]:
+    """The candidates with their hosts taking turns (each host's in their own order). A feed's
+    entries are all on one host, and a chunk is the next ``chunk_size`` candidates: in feed order,
+    a chunk would fetch from one or two hosts, ``per_host_concurrency`` pages at a time, while
+    ``page_concurrency`` threads and the extraction workers wait."""
+    queues: dict[str, list[EntryCandidate]] = {}
+    for c in candidates:
+        queues.setdefault(_host(c.entry.link or c.entry.canonical_url or ""), []).append(c)
+    gap = object()
+    return tuple(c for c in chain.from_iterable(zip_longest(*queues.values(), fillvalue=gap)) if c is not gap)
+
+
+def _host(url: str) -> str:
+    try:
+        return urlsplit(url).netloc.lower()
+    except ValueError:  # a URL too broken to parse is its own host; its fetch reports why
+        return url
 
 
 def select_articles(
@@ -64,7 +85,7 @@ def select_articles(
         listings.setdefault(c.article_id, {}).setdefault(c.feed_id, c)
     chosen = {c.article_id for c in taken + deferred} | {listed[0].article_id for listed in from_queue}
     return Selection(
-        fetch=tuple(taken + [listed[0] for listed in from_queue]),
+        fetch=in_host_turns(taken + [listed[0] for listed in from_queue]),
         deferred=tuple(deferred),
         new_per_feed=count_new_per_feed(candidates, settled),
         deferred_per_feed=deferred_per_feed,
