@@ -90,16 +90,18 @@ def _host(url: str) -> str:
     return urlsplit(url).netloc.lower()
 
 
-_per_run: dict[str, tuple[PinnedClient, RobotsCache]] = {}
+_per_run: dict[str, tuple[PinnedClient, RobotsCache, HostGate]] = {}
 
 
-def run_resources(run_id: str, settings: Settings) -> tuple[PinnedClient, RobotsCache]:
-    """This process's pooled HTTP client for the run (keep-alive across chunks and tasks) and its
-    robots.txt cache. A worker process keeps only its latest run's."""
+def run_resources(run_id: str, settings: Settings) -> tuple[PinnedClient, RobotsCache, HostGate]:
+    """This process's pooled HTTP client for the run (keep-alive across chunks and tasks), its
+    robots.txt cache, and its per-host gate for page fetches (chunks in flight together share
+    each host's ``per_host_concurrency``). A worker process keeps only its latest run's."""
     if run_id not in _per_run:
         for old in list(_per_run):
             forget_run(old)
-        _per_run[run_id] = (make_client(settings), RobotsCache(settings))
+        _per_run[run_id] = (make_client(settings), RobotsCache(settings),
+                            HostGate(settings.per_host_concurrency, settings.per_host_delay_s))
     return _per_run[run_id]
 
 
@@ -113,7 +115,7 @@ def forget_run(run_id: str) -> None:
 @step(name="poll-feeds")
 def poll(feeds: list[FeedToPoll], run_id: str, settings: Settings) -> list[PolledFeed]:
     """Conditional GET and interpretation of a batch of feeds, each behind its own boundary."""
-    client, _ = run_resources(run_id, settings)
+    client, _, _ = run_resources(run_id, settings)
     log = logger()
     polled = poll_feeds(client, feeds, run_id, settings, log)
     for p in polled:
@@ -134,7 +136,8 @@ def select(run: Run, polled: list[PolledFeed]) -> Selection:
     settled = settled_article_ids(con, sorted({c.article_id for c in candidates}))
     queued = [candidates_from_queue(row, now) for row in queued_entries(con, now, run.settings.max_pages_per_run)]
     selection = select_articles(candidates, settled, queued, max_entries_per_feed=run.settings.max_entries_per_feed,
-                                max_pages_per_run=run.settings.max_pages_per_run)
+                                max_pages_per_run=run.settings.max_pages_per_run,
+                                hosts_at_once=run.settings.hosts_per_chunk)
     if selection.queued_taken:
         logger().info("fetching %d page(s) from the queue (deferred earlier, or retried after a transient failure)",
                       selection.queued_taken)
@@ -172,9 +175,8 @@ class ChunkRows:
 def process_chunk(candidates: list[EntryCandidate], run_id: str, settings: Settings) -> ChunkRows:
     """Fetch a chunk of pages, then extract each in the supervised worker pool: every page
     behind its own boundary. Runs in the flow process or on a Dask worker alike."""
-    client, robots = run_resources(run_id, settings)
+    client, robots, gate = run_resources(run_id, settings)
     log = logger()
-    gate = HostGate(settings.per_host_concurrency, settings.per_host_delay_s)
     responses = fetch_pages(client, candidates, settings, gate, robots, log)
     checkpoint("fetch")
     rows = ChunkRows()

@@ -191,16 +191,25 @@ def new_articles(candidates, settled):
 def test_the_pages_to_fetch_take_their_hosts_in_turns():
     from transforms.feedmodel import FeedEntry
     from transforms.polls import EntryCandidate
+    from transforms.select import in_host_turns
 
     now = datetime(2026, 1, 1, tzinfo=UTC)
     links = ["http://a.example/1", "http://a.example/2", "http://a.example/3", "http://B.example/1",
-             "http://b.example/2", "http://[::1/broken"]
-    candidates = [EntryCandidate(1 if "a." in u else 2, i, FeedEntry(str(i), u, u, "t", None, now, None, ()), "id", now)
+             "http://b.example/2", "http://[::1/broken", "http://c.example/1"]
+    candidates = [EntryCandidate(i, i, FeedEntry(str(i), u, u, "t", None, now, None, ()), "id", now)
                   for i, u in enumerate(links)]
-    fetch = [c.entry.link for c in new_articles(candidates, settled=set())]
-    # a chunk of the first N pages spreads over the hosts; each host's pages keep their order
-    assert fetch == ["http://a.example/1", "http://B.example/1", "http://[::1/broken", "http://a.example/2",
-                     "http://b.example/2", "http://a.example/3"]
+
+    def order(hosts_at_once):
+        return [c.entry.link.split("//")[1] for c in in_host_turns(candidates, hosts_at_once)]
+
+    assert order(1) == [u.split("//")[1] for u in links]  # one host at a time: feed order
+    # two hosts take turns; when one runs out, the next joins; each host's pages keep their order
+    assert order(2) == ["a.example/1", "B.example/1", "a.example/2", "b.example/2", "a.example/3", "[::1/broken",
+                        "c.example/1"]
+    assert order(9) == ["a.example/1", "B.example/1", "[::1/broken", "c.example/1", "a.example/2", "b.example/2",
+                        "a.example/3"]
+    selection = select_articles(candidates, set(), [], max_entries_per_feed=9, max_pages_per_run=9, hosts_at_once=2)
+    assert [c.entry.link.split("//")[1] for c in selection.fetch] == order(2)
 
 
 def test_feed_list_validation():

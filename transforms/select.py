@@ -7,10 +7,10 @@ fetch queue as *deferred* and later runs fetch it (after the fresh entries of th
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import chain, zip_longest
 from urllib.parse import urlsplit
 
 from transforms.polls import EntryCandidate
@@ -37,16 +37,29 @@ def unique_articles(candidates: Iterable[EntryCandidate]) -> dict[int, EntryCand
     return found
 
 
-def in_host_turns(candidates: Sequence[EntryCandidate]) -> tuple[EntryCandidate, ...]:
-    """The candidates with their hosts taking turns (each host's in their own order). A feed's
-    entries are all on one host, and a chunk is the next ``chunk_size`` candidates: in feed order,
-    a chunk would fetch from one or two hosts, ``per_host_concurrency`` pages at a time, while
-    ``page_concurrency`` threads and the extraction workers wait."""
-    queues: dict[str, list[EntryCandidate]] = {}
+def in_host_turns(candidates: Sequence[EntryCandidate], hosts_at_once: int) -> tuple[EntryCandidate, ...]:
+    """The candidates with ``hosts_at_once`` hosts taking turns, each host's in their own order;
+    when a host runs out, the next one (in first-seen order) joins.
+
+    A feed's entries are all on one host, and a chunk is the next ``chunk_size`` candidates: in
+    feed order, a chunk would fetch from one host, ``per_host_concurrency`` pages at a time, while
+    the other fetch threads and the extraction workers wait. Enough hosts at once fill
+    ``page_concurrency``; more would only cycle through more hosts than the client keeps
+    connection pools for, and every page would open a new connection."""
+    queues: dict[str, deque[EntryCandidate]] = {}
     for c in candidates:
-        queues.setdefault(_host(c.entry.link or c.entry.canonical_url or ""), []).append(c)
-    gap = object()
-    return tuple(c for c in chain.from_iterable(zip_longest(*queues.values(), fillvalue=gap)) if c is not gap)
+        queues.setdefault(_host(c.entry.link or c.entry.canonical_url or ""), deque()).append(c)
+    waiting = deque(queues.values())
+    turns: deque[deque[EntryCandidate]] = deque()
+    ordered = []
+    while waiting or turns:
+        while waiting and len(turns) < max(1, hosts_at_once):
+            turns.append(waiting.popleft())
+        queue = turns.popleft()
+        ordered.append(queue.popleft())
+        if queue:
+            turns.append(queue)
+    return tuple(ordered)
 
 
 def _host(url: str) -> str:
@@ -63,10 +76,12 @@ def select_articles(
     *,
     max_entries_per_feed: int,
     max_pages_per_run: int,
+    hosts_at_once: int = 1,
 ) -> Selection:
     """``candidates``: this run's feed entries; ``settled``: article ids the warehouse will not
     fetch again (loaded, or failed for good); ``queued``: pending and retryable articles from the
-    fetch queue, oldest first, each as its listings (the one it is fetched for first)."""
+    fetch queue, oldest first, each as its listings (the one it is fetched for first).
+    ``fetch`` has ``hosts_at_once`` hosts taking turns (``in_host_turns``; 1 keeps feed order)."""
     candidates = list(candidates)
     fresh = [c for aid, c in unique_articles(candidates).items() if aid not in settled]
     taken, deferred, per_feed = [], [], {}
@@ -85,7 +100,7 @@ def select_articles(
         listings.setdefault(c.article_id, {}).setdefault(c.feed_id, c)
     chosen = {c.article_id for c in taken + deferred} | {listed[0].article_id for listed in from_queue}
     return Selection(
-        fetch=in_host_turns(taken + [listed[0] for listed in from_queue]),
+        fetch=in_host_turns(taken + [listed[0] for listed in from_queue], hosts_at_once),
         deferred=tuple(deferred),
         new_per_feed=count_new_per_feed(candidates, settled),
         deferred_per_feed=deferred_per_feed,

@@ -70,6 +70,12 @@ class Settings:
     queue_timeout_s: float = 6 * 60 * 60  # how long a run triggered by hand from a deployment queues
     scheduled_overlap: str = "skip"  # a scheduled run due during another run: skip | wait (queue)
 
+    @property
+    def hosts_per_chunk(self) -> int:
+        """Hosts whose pages a chunk interleaves: enough to keep ``page_concurrency`` fetches in
+        flight at ``per_host_concurrency`` each."""
+        return -(-self.page_concurrency // max(1, self.per_host_concurrency))
+
     @classmethod
     def from_env(cls, env: Mapping[str, str], file_values: Mapping[str, object] | None = None) -> Settings:
         """Defaults, overridden by ``file_values`` (a feed list's ``[settings]`` table), overridden
