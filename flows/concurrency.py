@@ -8,9 +8,8 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
-from urllib.parse import urlsplit
 
-from transforms.urls import strip_userinfo
+from transforms.urls import host_key
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -27,7 +26,7 @@ class HostGate:
         self._next_start: dict[str, float] = {}
 
     def run(self, url: str, call: Callable[[], R]) -> R:
-        host = _host(url)
+        host = host_key(url)
         with self._lock:
             slot = self._slots.setdefault(host, threading.BoundedSemaphore(self.per_host))
         with slot:
@@ -38,15 +37,6 @@ class HostGate:
                     self._next_start[host] = start + self._delay_s
                 time.sleep(max(0.0, start - now))
             return call()
-
-
-def _host(url: str) -> str:
-    """``host[:port]`` of ``url`` without userinfo (one gate per host, whatever credentials a
-    URL carries); a URL too broken to parse is its own gate, and its fetch reports why."""
-    try:
-        return urlsplit(strip_userinfo(url)).netloc.lower()
-    except ValueError:
-        return url
 
 
 def map_polite(
@@ -67,7 +57,7 @@ def map_polite(
     items = list(items)
     queues: dict[str, deque[int]] = {}
     for index, item in enumerate(items):
-        queues.setdefault(_host(url_of(item)), deque()).append(index)
+        queues.setdefault(host_key(url_of(item)), deque()).append(index)
     results: list = [None] * len(items)
     errors: dict[int, BaseException] = {}
 

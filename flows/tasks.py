@@ -28,7 +28,7 @@ from transforms.pages import fetch_reject, page_input
 from transforms.polls import EntryCandidate, PolledFeed, poll_row
 from transforms.select import Selection, candidates_from_queue, entry_rows, queue_rows, select_articles
 from transforms.settings import Settings
-from transforms.urls import redact_url
+from transforms.urls import host_key, redact_url
 from warehouse import staging
 from warehouse.db import load_lock
 from warehouse.load import LoadStats, load_run
@@ -73,7 +73,7 @@ def read_state(
     from transforms.ids import stable_id
 
     state = read_feed_state(run.cursor(), [stable_id(s.url) for s in specs])
-    feeds = sorted(feeds_to_poll(specs, state), key=lambda f: _host(f.url))  # host by host: keep-alive pays
+    feeds = sorted(feeds_to_poll(specs, state), key=lambda f: host_key(f.url))  # host by host: keep-alive pays
     if statuses:
         feeds = [f for f in feeds if f.state.status in statuses and f.feed_id in state]
     now = datetime.now(UTC)
@@ -82,12 +82,6 @@ def read_state(
     if len(due) < len(feeds):
         logger().info("%d of %d feeds are not due yet (use --all to poll them anyway)", len(feeds) - len(due), len(feeds))
     return due
-
-
-def _host(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    return urlsplit(url).netloc.lower()
 
 
 _per_run: dict[str, tuple[PinnedClient, RobotsCache, HostGate]] = {}

@@ -188,6 +188,14 @@ def new_articles(candidates, settled):
     return list(select_articles(candidates, settled, [], max_entries_per_feed=1000, max_pages_per_run=1000).fetch)
 
 
+def test_requests_are_grouped_by_host_without_credentials_and_a_broken_url_is_its_own_host():
+    from transforms.urls import host_key
+
+    assert host_key("https://user:secret@News.Example:8443/feed?x=1") == "news.example:8443"
+    assert host_key("http://news.example/a") == host_key("http://NEWS.example/b") == "news.example"
+    assert host_key("http://[::1/broken") == "http://[::1/broken"  # urlsplit raises; never here
+
+
 def test_the_pages_to_fetch_take_their_hosts_in_turns():
     from transforms.feedmodel import FeedEntry
     from transforms.polls import EntryCandidate

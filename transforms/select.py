@@ -11,9 +11,9 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import urlsplit
 
 from transforms.polls import EntryCandidate
+from transforms.urls import host_key
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def in_host_turns(candidates: Sequence[EntryCandidate], hosts_at_once: int) -> t
     connection pools for, and every page would open a new connection."""
     queues: dict[str, deque[EntryCandidate]] = {}
     for c in candidates:
-        queues.setdefault(_host(c.entry.link or c.entry.canonical_url or ""), deque()).append(c)
+        queues.setdefault(host_key(c.entry.link or c.entry.canonical_url or ""), deque()).append(c)
     waiting = deque(queues.values())
     turns: deque[deque[EntryCandidate]] = deque()
     ordered = []
@@ -60,13 +60,6 @@ def in_host_turns(candidates: Sequence[EntryCandidate], hosts_at_once: int) -> t
         if queue:
             turns.append(queue)
     return tuple(ordered)
-
-
-def _host(url: str) -> str:
-    try:
-        return urlsplit(url).netloc.lower()
-    except ValueError:  # a URL too broken to parse is its own host; its fetch reports why
-        return url
 
 
 def select_articles(

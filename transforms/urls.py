@@ -75,6 +75,16 @@ def strip_userinfo(url: str) -> str:
     return _USERINFO.sub(r"\1//", url, count=1)
 
 
+def host_key(url: str) -> str:
+    """``host[:port]`` of ``url``, lower case, without userinfo: what politeness, connection
+    reuse and fetch order group requests by, whatever credentials a URL carries. A URL too broken
+    to parse is its own host (its fetch reports why). Never raises."""
+    try:
+        return urlsplit(strip_userinfo(url)).netloc.lower()
+    except ValueError:
+        return url
+
+
 def with_userinfo_of(url: str, source: str) -> str:
     """``url`` with the ``user:password@`` of ``source`` when both name the same scheme, host and
     port and ``url`` carries none: a feed whose stored URL lost its credentials (they are never
