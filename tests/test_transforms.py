@@ -194,6 +194,7 @@ def test_requests_are_grouped_by_host_without_credentials_and_a_broken_url_is_it
     assert host_key("https://user:secret@News.Example:8443/feed?x=1") == "news.example:8443"
     assert host_key("http://news.example/a") == host_key("http://NEWS.example/b") == "news.example"
     assert host_key("http://[::1/broken") == "http://[::1/broken"  # urlsplit raises; never here
+    assert host_key(None) == host_key("") == ""
 
 
 def test_the_pages_to_fetch_take_their_hosts_in_turns():

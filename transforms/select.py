@@ -48,7 +48,7 @@ def in_host_turns(candidates: Sequence[EntryCandidate], hosts_at_once: int) -> t
     connection pools for, and every page would open a new connection."""
     queues: dict[str, deque[EntryCandidate]] = {}
     for c in candidates:
-        queues.setdefault(host_key(c.entry.link or c.entry.canonical_url or ""), deque()).append(c)
+        queues.setdefault(host_key(c.entry.link or c.entry.canonical_url), deque()).append(c)
     waiting = deque(queues.values())
     turns: deque[deque[EntryCandidate]] = deque()
     ordered = []

@@ -75,10 +75,12 @@ def strip_userinfo(url: str) -> str:
     return _USERINFO.sub(r"\1//", url, count=1)
 
 
-def host_key(url: str) -> str:
+def host_key(url: str | None) -> str:
     """``host[:port]`` of ``url``, lower case, without userinfo: what politeness, connection
     reuse and fetch order group requests by, whatever credentials a URL carries. A URL too broken
-    to parse is its own host (its fetch reports why). Never raises."""
+    to parse is its own host, and a missing one is "" (its fetch reports why). Never raises."""
+    if not url:
+        return ""
     try:
         return urlsplit(strip_userinfo(url)).netloc.lower()
     except ValueError:
