@@ -263,34 +263,34 @@ def views_fingerprint() -> str:
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Apply pending migrations (each in its own commit) and refresh the analyst views when they
-    changed. Costs one small query when the warehouse is current. Returns the migrations applied."""
+    """Apply pending migrations and refresh the analyst views when they changed, all in one
+    commit: a reader sees the old schema or the new one, and a failed or killed upgrade leaves
+    the old one whole. (One commit per migration cost a fresh warehouse 4–8 s of catalog
+    commits; one for all, about 1 s.) Costs one small query when the warehouse is current.
+    Returns the migrations applied."""
     con.execute(
         "create table if not exists schema_migrations ("
         " version integer not null, name varchar not null, applied_at timestamptz not null)"
     )
     done = {row[0] for row in con.execute("select version from schema_migrations").fetchall()}
-    applied = []
-    for version, name, path in migrations():
-        if version in done:
-            continue
-        con.execute("begin transaction")
-        try:
+    pending = [(version, name, path) for version, name, path in migrations() if version not in done]
+    fingerprint = f"views-{views_fingerprint()}"
+    views_current = fingerprint in {r[0] for r in con.execute("select name from schema_migrations where version = 0").fetchall()}
+    if not pending and views_current:
+        return []
+    con.execute("begin transaction")
+    try:
+        for version, name, path in pending:
             con.execute(path.read_text())
             con.execute("insert into schema_migrations values (?, ?, now())", [version, name])
-            con.execute("commit")
-        except Exception:
-            con.execute("rollback")
-            raise
-        applied.append(path.name)
-    fingerprint = f"views-{views_fingerprint()}"
-    if applied or fingerprint not in {r[0] for r in con.execute("select name from schema_migrations where version = 0").fetchall()}:
-        con.execute("begin transaction")
         create_views(con)
         con.execute("delete from schema_migrations where version = 0")
         con.execute("insert into schema_migrations values (0, ?, now())", [fingerprint])
         con.execute("commit")
-    return applied
+    except Exception:
+        con.execute("rollback")
+        raise
+    return [path.name for _, _, path in pending]
 
 
 def create_views(con: duckdb.DuckDBPyConnection) -> None:
