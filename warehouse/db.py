@@ -264,10 +264,10 @@ def views_fingerprint() -> str:
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Apply pending migrations and refresh the analyst views when they changed, all in one
-    commit: a reader sees the old schema or the new one, and a failed or killed upgrade leaves
-    the old one whole. (One commit per migration cost a fresh warehouse 4–8 s of catalog
-    commits; one for all, about 1 s.) Costs one small query when the warehouse is current.
-    Returns the migrations applied."""
+    commit: a reader sees the old schema or the new one, a failed or killed upgrade leaves the
+    old one whole, and a fresh warehouse pays one catalog commit (about 1 s) rather than one
+    per migration. Costs one small query when the warehouse is current. Returns the migrations
+    applied."""
     con.execute(
         "create table if not exists schema_migrations ("
         " version integer not null, name varchar not null, applied_at timestamptz not null)"
