@@ -11,6 +11,7 @@ from trafilatura.settings import use_config
 from trafilatura.utils import load_html
 
 from transforms.text import count_words
+from transforms.xpaths import faster_xpaths
 
 # Bump when extraction or normalization changes in a way that should re-extract old pages.
 EXTRACTION_REVISION = "3"
@@ -73,7 +74,16 @@ def extract_main(
     ``min_words`` words (a date line, one sentence), its filters have removed the body of an
     unusual page: the balanced mode is tried and its text kept if it reaches ``min_words``.
     A page where precision mode finds nothing at all is left empty: balanced mode would return
-    the navigation of a page that has no article (a video page)."""
+    the navigation of a page that has no article (a video page).
+
+    trafilatura runs with its regex tests guarded (``transforms.xpaths``): the same result, in
+    about two thirds of the time."""
+    with faster_xpaths():
+        return _extract_main(html, url, need_title, need_author, need_date, min_words)
+
+
+def _extract_main(html: str, url: str, need_title: bool, need_author: bool, need_date: bool,
+                  min_words: int) -> Extracted | None:
     tree = load_html(html)
     if tree is None:
         return None
