@@ -1,7 +1,10 @@
 """Extraction in supervised worker processes: each page behind its own boundary.
 
-trafilatura is CPU-bound and holds the GIL, so pages are extracted in worker processes, spawned
-once per process, warmed up, and reused for every chunk of a run. Pages go to the workers one at
+trafilatura is CPU-bound and holds the GIL, so pages are extracted in worker processes, started
+once per process and reused for every chunk of a run. They are forked from a fork server that
+imported and warmed up the extraction code once (``flows.extract_warm``): a worker, or its
+replacement after a crash, starts in milliseconds instead of seconds of CPU, and the workers share
+the loaded code's memory. Pages go to the workers one at
 a time (a page costs milliseconds of extraction against microseconds of dispatch), which balances
 uneven pages and lets the supervisor hold each page to its own limits:
 
@@ -61,20 +64,25 @@ def _cpu_seconds(pid: int) -> float | None:
         return None
 
 
-_WARM_UP_PAGE = (
-    b"<html><head><title>Pemanasan</title><meta name='author' content='Redaksi'></head><body>"
-    b"<article><h1>Pemanasan</h1><p>" + b"Kalimat ini memanaskan pengekstrak sebelum halaman pertama tiba. " * 8
-    + b"</p></article></body></html>"
-)
+_WARM_MODULE = "flows.extract_warm"
+
+
+def _context():
+    """A fork server's context: the parent runs threads, so it must never fork itself; the fork
+    server is a fresh single-threaded process that imports ``_WARM_MODULE`` once."""
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload([_WARM_MODULE])
+    return ctx
 
 
 def _worker_main(conn: Connection, settings: Settings) -> None:
-    """A worker: warm up (trafilatura's lazy modules, the language model), then extract pages
-    until the pipe closes."""
+    """A worker: warm up with this run's settings (cheap: the fork server loaded everything; a
+    full warm-up only if its preload failed), then extract pages until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
     signal.signal(signal.SIGPROF, _on_alarm)
-    warm = PageInput("http://warm.up/", "http://warm.up/", _WARM_UP_PAGE, "text/html", datetime.now(UTC))
-    page_rows(warm, "warm-up", settings, datetime.now(UTC))
+    from flows.extract_warm import warm_up
+
+    warm_up(settings)
     conn.send(_READY)
     while True:
         try:
@@ -165,7 +173,7 @@ class ExtractionPool:
         self.size = workers
         self.settings = settings
         self._hard_limit = settings.extract_time_limit_s + max(5.0, settings.extract_time_limit_s)
-        self._ctx = multiprocessing.get_context("spawn")  # the parent runs threads: never fork
+        self._ctx = _context()
         self._lock = threading.Lock()
         self._queue: deque[tuple[_Job, int]] = deque()
         self._wake_r, self._wake_w = self._ctx.Pipe(duplex=False)
@@ -331,11 +339,27 @@ def extract(pages: list[PageInput], run_id: str, settings: Settings) -> list[Pag
 
 
 def shutdown() -> None:
-    """Stop the workers (a run's last chunk is extracted; the load does not need them)."""
+    """Stop the workers and their fork server (a run's last chunk is extracted; the load does not
+    need them)."""
     global _pool
     if _pool is not None:
         _pool.shutdown()
         _pool = None
+        _stop_fork_server()
+
+
+def _stop_fork_server() -> None:
+    """Stop the fork server and reap it. The workers are its children, reaped by it: only once it
+    is reaped here do their CPU seconds count in this process's ``RUSAGE_CHILDREN`` (the run
+    summary's ``extraction_workers``, and a benchmark's measure of the whole run). The next pool
+    starts a new one. (``_stop`` is the standard library's own way to stop it, private but
+    present since Python 3.8.)"""
+    from multiprocessing import forkserver
+
+    try:
+        forkserver._forkserver._stop()
+    except (AttributeError, OSError):  # already gone: nothing of it left to count
+        pass
 
 
 atexit.register(shutdown)

@@ -37,7 +37,8 @@ class Stopwatch:
 
     def cpu(self) -> dict[str, float]:
         """CPU seconds since the stopwatch started: this (flow) process, and its child processes
-        that exited meanwhile (the extraction workers, released at the end of extraction). Exact
+        that exited meanwhile (the extraction workers' fork server, stopped at the end of
+        extraction, which counts the workers it forked and reaped). Exact
         for a flow run in its own process, as Prefect runs deployments; several flows run in one
         process at the same time would share the figures."""
         now = _cpu_seconds()
