@@ -76,8 +76,8 @@ def extract_main(
     A page where precision mode finds nothing at all is left empty: balanced mode would return
     the navigation of a page that has no article (a video page).
 
-    trafilatura runs with its regex tests guarded (``transforms.xpaths``): the same result, in
-    about two thirds of the time."""
+    trafilatura runs with its regex tests guarded (``transforms.xpaths``): the same result, for
+    about a sixth less CPU on the benchmark's pages."""
     with faster_xpaths():
         return _extract_main(html, url, need_title, need_author, need_date, min_words)
 
